@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Adding a watch without ever altering one that already exists.
+ *
+ * A plain inotify_add_watch() on an inode that is already watched returns
+ * the existing wd and replaces its mask.  Kernels 4.19+ refuse instead when
+ * given IN_MASK_CREATE.  Older kernels get IN_MASK_ADD with no event bit:
+ * ORing nothing into an existing mask leaves it as it was on every version,
+ * and a snapshot of fdinfo taken beforehand tells whether the wd we got
+ * back existed already.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "internal.h"
+
+static bool have_mask_create(const struct call *c)
+{
+	return c->feat.mask_create == INOTIFY_WD_MASK_CREATE_HONOURED;
+}
+
+/* The mask of a watch that reports nothing: lookup bits only. */
+uint32_t add_quiet_mask(const struct call *c, uint32_t mask)
+{
+	return (mask & LOOKUP_BITS) |
+	       (have_mask_create(c) ? IN_MASK_CREATE : IN_MASK_ADD);
+}
+
+/* Did this add return a watch that existed before it? */
+static bool existed(const struct call *c, int wd)
+{
+	return snapshot_has_wd(&c->snap, wd) || call_created(c, wd);
+}
+
+/*
+ * Without IN_MASK_CREATE the snapshot is what tells new from old, so it
+ * must be readable; a private target (our memfd) needs no proof.
+ */
+int add_prepare(struct call *c, bool private_target)
+{
+	if (have_mask_create(c) || private_target)
+		return 0;
+	if (!c->snap.valid)
+		snapshot_take(&c->snap, c->fd);
+	if (!c->snap.valid) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Create a watch on path, never touching an existing one.  With
+ * quiet, the watch reports no events (the fallback's cycling watches);
+ * otherwise it gets mask right away where the kernel allows.
+ */
+int add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
+	    bool private_target)
+{
+	int wd;
+
+	if (have_mask_create(c))
+		return sys_add(c->fd, path, quiet ? add_quiet_mask(c, mask) :
+			       (mask | IN_MASK_CREATE));
+	wd = sys_add(c->fd, path, add_quiet_mask(c, mask));
+	if (wd < 0 || private_target || !existed(c, wd))
+		return wd;
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Give a watch created by add_new() the caller's mask.  Only needed where
+ * add_new() could not set it directly; the watch is ours, so replacing its
+ * mask is safe.
+ */
+int add_finish(struct call *c, const char *path, uint32_t mask, int wd,
+	       bool quiet)
+{
+	int got;
+
+	if (have_mask_create(c) && !quiet)
+		return wd;
+	got = sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
+	if (got == wd)
+		return wd;
+	/* The path now names another inode: it was renamed under us. */
+	if (got >= 0)
+		discard_watch(c, got);
+	errno = got >= 0 ? EAGAIN : errno;
+	return -1;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The state every public call carries: options, probe results, stats. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define KNOWN_FLAGS \
+	(INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK | INOTIFY_WD_NO_ROLLBACK)
+
+static int check_opts(const struct inotify_wd_opts *o)
+{
+	if (!o)
+		return 0;
+	if ((o->flags & ~KNOWN_FLAGS) ||
+	    ((o->flags & INOTIFY_WD_FALLBACK) &&
+	     (o->flags & INOTIFY_WD_NO_FALLBACK))) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
+	       struct inotify_wd_stats *stats)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->stats = stats;
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (check_opts(opts) < 0 || features_get(&c->feat) < 0)
+		return -1;
+	c->max_cycles = INOTIFY_WD_DEFAULT_MAX_CYCLES;
+	if (opts) {
+		c->flags = opts->flags;
+		if (opts->max_cycles)
+			c->max_cycles = opts->max_cycles;
+		c->progress = opts->progress;
+		c->progress_arg = opts->progress_arg;
+	}
+	/* Probe syscalls happen once per process: not this call's cost. */
+	c->sys_start = sys_count();
+	return 0;
+}
+
+/* Reports the stats and releases what the call held; keeps errno. */
+int call_end(struct call *c, int ret)
+{
+	int saved = errno;
+
+	if (c->stats) {
+		c->st.syscalls = sys_count() - c->sys_start;
+		*c->stats = c->st;
+	}
+	snapshot_free(&c->snap);
+	errno = saved;
+	return ret;
+}
+
+bool call_use_ioctl(const struct call *c)
+{
+	return c->feat.setnextwd && !(c->flags & INOTIFY_WD_FALLBACK);
+}
+
+/* True when wd is a watch this call itself created (batch restore). */
+bool call_created(const struct call *c, int wd)
+{
+	size_t i;
+
+	for (i = c->ncreated; i > 0; i--)
+		if (c->created[i - 1] == wd)
+			return true;
+	return false;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Reading the watches of an inotify fd from /proc/PID/fdinfo/FD. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int read_fdinfo(pid_t pid, int fd, struct inotify_wd_watch **out,
+		       size_t *count)
+{
+	char path[64], *text;
+	size_t len;
+	int ret, err;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_file(path, &text, &len) < 0)
+		return -1;
+	ret = fdinfo_parse(text, len, out, count);
+	err = errno;
+	free(text);
+	errno = err;
+	return ret;
+}
+
+/* Watches are only listed for inotify fds; anything else is EINVAL. */
+static int check_inotify(pid_t pid, int fd)
+{
+	static const char want[] = "anon_inode:inotify";
+	char path[64], target[sizeof(want) + 1];
+	ssize_t n;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target));
+	if (n < 0)
+		return -1;
+	if ((size_t)n != sizeof(want) - 1 || memcmp(target, want, (size_t)n)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
+			   size_t *count)
+{
+	if (pid < 0 || fd < 0 || !out || !count) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (check_inotify(pid, fd) < 0)
+		return -1;
+	return read_fdinfo(pid, fd, out, count);
+}
+
+void snapshot_take(struct snapshot *s, int fd)
+{
+	int saved = errno;
+
+	s->valid = read_fdinfo(0, fd, &s->w, &s->n) == 0;
+	if (!s->valid) {
+		s->w = NULL;
+		s->n = 0;
+	}
+	errno = saved;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->w);
+	s->w = NULL;
+	s->n = 0;
+	s->valid = false;
+}
+
+bool snapshot_has_wd(const struct snapshot *s, int wd)
+{
+	size_t lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->w[mid].wd == wd)
+			return true;
+		if (s->w[mid].wd < wd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}

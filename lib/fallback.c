@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The fallback: move the allocator's cursor by adding and removing a watch
+ * until the kernel hands out the wd we want.
+ *
+ * The kernel gives the lowest free wd at or above its cursor and moves the
+ * cursor past it; removal does not move it back.  So the first add tells
+ * where the cursor is, the distance to the target bounds the cycles, and a
+ * target that is passed over was busy.  The cycling watch reports no
+ * events (its mask has no event bit), so the only events it causes are
+ * the IN_IGNORED of each removal, which queue.c reads back.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+
+#include "internal.h"
+
+/* How often the progress callback runs: about every 70 ms here. */
+#define PROGRESS_EVERY	16384UL
+
+/* Cycles from holding wd "from" to getting "to", wrapping at INT_MAX. */
+static unsigned long distance(int from, int to)
+{
+	if (to > from)
+		return (unsigned long)(to - from);
+	return (unsigned long)(INT_MAX - from) + (unsigned long)to;
+}
+
+/* The distance the bound is checked against: to the batch's last wd. */
+static unsigned long needed(const struct call *c, int from, int to)
+{
+	unsigned long d = distance(from, to);
+
+	if (c->horizon && distance(from, c->horizon) > d)
+		d = distance(from, c->horizon);
+	return d;
+}
+
+static void report(struct call *c, unsigned long done, unsigned long total)
+{
+	if (c->progress)
+		c->progress(done, total, c->progress_arg);
+}
+
+/* One cycle: drop the watch we hold, take the next wd. */
+static int step(struct call *c, struct cycle *cy, uint32_t quiet)
+{
+	int prev = cy->held;
+
+	/* EINVAL: our watch went away by itself (its inode was deleted). */
+	if (sys_rm(c->fd, prev) < 0 && errno != EINVAL)
+		return -1;
+	cy->held = 0;
+	c->pending++;
+	if (c->pending >= (int)c->feat.drain_batch && queue_drain(c) < 0)
+		return -1;
+	cy->held = sys_add(c->fd, cy->path, quiet);
+	if (cy->held < 0) {
+		/* An allocator that does not wrap (before 3.10) stops here. */
+		if (prev == INT_MAX && (errno == ENOSPC || errno == EINVAL))
+			errno = ERANGE;
+		cy->held = 0;
+		return -1;
+	}
+	c->st.cycles++;
+	return 0;
+}
+
+static int cycle_loop(struct call *c, struct cycle *cy, int wd)
+{
+	const uint32_t quiet = add_quiet_mask(c, cy->mask);
+	unsigned long total = distance(cy->held, wd), left = total, d;
+	int prev;
+
+	while (cy->held != wd) {
+		prev = cy->held;
+		if (step(c, cy, quiet) < 0)
+			return -1;
+		d = distance(cy->held, wd);
+		if (cy->held == prev) {
+			/* 2.6.31-2.6.35 reuse the lowest free wd: no progress. */
+			errno = ERANGE;
+			return -1;
+		}
+		if (cy->held != wd && d >= left) {
+			/* We went past wd: somebody else holds it. */
+			errno = EBUSY;
+			return -1;
+		}
+		left = d;
+		if ((c->st.cycles % PROGRESS_EVERY) == 0)
+			report(c, total - left, total);
+	}
+	report(c, total, total);
+	return queue_drain(c);
+}
+
+/*
+ * Make cy->held equal wd.  Starts with an add when nothing is held yet;
+ * on failure cy->held is whatever the caller must discard.
+ */
+int cycle_to(struct call *c, struct cycle *cy, int wd)
+{
+	unsigned long d;
+
+	c->st.method = INOTIFY_WD_METHOD_CYCLE;
+	if (!cy->held) {
+		cy->held = add_new(c, cy->path, cy->mask, true,
+				   cy->target_private);
+		if (cy->held < 0) {
+			cy->held = 0;
+			return -1;
+		}
+	}
+	if (cy->held == wd) {
+		c->st.method = INOTIFY_WD_METHOD_PLAIN;
+		return wd;
+	}
+	d = needed(c, cy->held, wd);
+	if (d > c->max_cycles) {
+		errno = ERANGE;
+		return -1;
+	}
+	c->max_cycles -= distance(cy->held, wd);
+	if (cycle_loop(c, cy, wd) < 0)
+		return -1;
+	return wd;
+}

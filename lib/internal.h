@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal interfaces of libinotifywd.  Nothing here is installed or
+ * exported; the exported calls are marked EXPORT and listed in
+ * libinotifywd.map.
+ */
+#ifndef INOTIFY_WD_INTERNAL_H
+#define INOTIFY_WD_INTERNAL_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "inotify-wd.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Size of one IN_IGNORED event: a struct inotify_event without a name. */
+#define IGNORED_EVENT_SIZE	((int)sizeof(struct inotify_event))
+
+/* The mask bits that only steer path lookup, never the events. */
+#define LOOKUP_BITS	(IN_ONLYDIR | IN_DONT_FOLLOW)
+
+/* The mask bits a restored watch keeps (what the kernel stores). */
+#define KEPT_BITS	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
+
+/* ---- sys.c: the only place that issues system calls (the seam) ---- */
+int sys_inotify_init(void);
+int sys_add(int fd, const char *path, uint32_t mask);
+int sys_rm(int fd, int wd);
+int sys_setnext(int fd, int wd);
+int sys_nread(int fd, int *bytes);
+long sys_read(int fd, void *buf, size_t len);
+int sys_open(const char *path, int flags);
+int sys_openat(int dirfd, const char *path, int flags);
+int sys_close(int fd);
+int sys_memfd(const char *name);
+int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+		       const unsigned char *handle, int flags);
+/* System calls this thread issued through the seam, for the stats. */
+unsigned long sys_count(void);
+
+/* ---- probe.c: what the kernel offers, probed once per process ---- */
+struct features {
+	int probe_errno;	/* the probe itself failed with this */
+	bool setnextwd;
+	int setnextwd_errno;
+	int mask_create;	/* INOTIFY_WD_MASK_CREATE_* */
+	unsigned int drain_batch;	/* own events to queue before draining */
+};
+/* Copies the probe results; -1 with errno when the probe failed. */
+int features_get(struct features *out);
+
+/* ---- util.c ---- */
+/* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
+int read_file(const char *path, char **buf, size_t *len);
+bool mask_valid(uint32_t mask);
+
+/* ---- fdinfo.c ---- */
+int fdinfo_parse(const char *text, size_t len,
+		 struct inotify_wd_watch **out, size_t *count);
+
+/* ---- dump.c ---- */
+/*
+ * The watches of one of our own fds, as a sorted array (wd ascending).
+ * Used to tell the caller's watches from ours on kernels that lack
+ * IN_MASK_CREATE, and to find busy wds before cycling towards them.
+ */
+struct snapshot {
+	struct inotify_wd_watch *w;
+	size_t n;
+	bool valid;		/* false: fdinfo was unreadable */
+};
+void snapshot_take(struct snapshot *s, int fd);
+void snapshot_free(struct snapshot *s);
+bool snapshot_has_wd(const struct snapshot *s, int wd);
+
+/* ---- call.c: the state of one public call ---- */
+struct call {
+	int fd;
+	unsigned int flags;
+	unsigned long max_cycles;	/* budget left for the fallback */
+	inotify_wd_progress_fn *progress;
+	void *progress_arg;
+	struct features feat;
+	struct inotify_wd_stats *stats;	/* the caller's, or NULL */
+	struct inotify_wd_stats st;	/* what is reported at the end */
+	unsigned long sys_start;
+	int pending;		/* our IN_IGNORED events still queued */
+	bool queue_owned;	/* the queue held nothing else when we began */
+	struct snapshot snap;	/* taken lazily by the fallback */
+	int horizon;		/* restore: the last wd the batch needs */
+	int *created;		/* restore: the watches made so far */
+	size_t ncreated;
+};
+int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
+	       struct inotify_wd_stats *stats);
+int call_end(struct call *c, int ret);
+bool call_use_ioctl(const struct call *c);
+bool call_created(const struct call *c, int wd);
+
+/* ---- queue.c: the events our own removals queue ---- */
+int queue_claim(struct call *c);
+int queue_drain(struct call *c);
+int discard_watch(struct call *c, int wd);
+
+/* ---- add.c: adding without altering an existing watch ---- */
+uint32_t add_quiet_mask(const struct call *c, uint32_t mask);
+int add_prepare(struct call *c, bool private_target);
+int add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
+	    bool private_target);
+int add_finish(struct call *c, const char *path, uint32_t mask, int wd,
+	       bool quiet);
+
+/* ---- fastpath.c ---- */
+int fast_add(struct call *c, const char *path, uint32_t mask, int wd,
+	     bool need_ioctl);
+int fast_set_next(struct call *c, int wd);
+
+/* ---- fallback.c ---- */
+/* Where the fallback stands: the wd it holds and the cursor past it. */
+struct cycle {
+	const char *path;
+	uint32_t mask;		/* the caller's mask; 0: keep no watch */
+	bool target_private;	/* the inode cannot be watched by the caller */
+	int held;		/* wd of our watch on path, or 0 */
+};
+int cycle_to(struct call *c, struct cycle *cy, int wd);
+
+/* ---- place.c: one watch at one wd, ioctl or fallback ---- */
+int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
+int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
+		bool cursor_at_wd);
+
+/* ---- handle.c: restore targets given by file handle ---- */
+struct mount_fd {
+	dev_t dev;
+	int fd;
+};
+struct opener {
+	bool started, quit;
+	pthread_t thread;
+	sem_t go, done;
+	int dir_fd;				/* request */
+	const struct inotify_wd_watch *w;
+	int fd, err;				/* reply */
+};
+struct mounts {
+	struct mount_fd *m;
+	size_t n;
+	struct opener opener;
+};
+void mounts_free(struct mounts *ms);
+int target_open(struct mounts *ms, const struct inotify_wd_watch *w,
+		char *buf, size_t size, const char **path, int *fd);
+
+#endif /* INOTIFY_WD_INTERNAL_H */

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Placing one watch at one wd: the fast path or the fallback. */
+#include "config.h"
+
+#include <errno.h>
+
+#include "internal.h"
+
+/*
+ * Before the fallback cycles: a wd that fdinfo shows busy is refused
+ * before anything happens (EBUSY), and the queue must be empty, because
+ * the IN_IGNORED events of the cycles can only be read back when nothing
+ * else is queued (EAGAIN otherwise).
+ */
+int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
+{
+	size_t i;
+
+	if (c->flags & INOTIFY_WD_NO_FALLBACK) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (!c->snap.valid)
+		snapshot_take(&c->snap, c->fd);
+	for (i = 0; c->snap.valid && i < n; i++) {
+		if (snapshot_has_wd(&c->snap, wds[i])) {
+			*busy = i;
+			errno = EBUSY;
+			return -1;
+		}
+	}
+	return queue_claim(c);
+}
+
+static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
+{
+	struct cycle cy = { .path = path, .mask = mask };
+
+	if (add_prepare(c, false) < 0)
+		return -1;
+	if (cycle_to(c, &cy, wd) < 0 ||
+	    add_finish(c, path, mask, wd, true) < 0) {
+		if (cy.held)
+			discard_watch(c, cy.held);
+		return -1;
+	}
+	return wd;
+}
+
+int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
+		bool cursor_at_wd)
+{
+	if (call_use_ioctl(c))
+		return fast_add(c, path, mask, wd, !cursor_at_wd);
+	return cycle_add(c, path, mask, wd);
+}

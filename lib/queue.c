@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Bookkeeping of the IN_IGNORED events our own inotify_rm_watch() calls
+ * queue on the caller's fd.
+ *
+ * inotify has no way to peek at or put back an event, so the library only
+ * reads when FIONREAD proves the queue holds nothing but its own events:
+ * each removal queues exactly one 16-byte IN_IGNORED, and nothing merges
+ * into an IN_IGNORED, so "bytes queued == 16 * our removals" means every
+ * queued event is ours.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "internal.h"
+
+#define DRAIN_CHUNK	1024	/* events per read() */
+
+/* The fallback may only cycle on a queue that starts out empty. */
+int queue_claim(struct call *c)
+{
+	int bytes = 0;
+
+	if (sys_nread(c->fd, &bytes) < 0)
+		return -1;
+	if (bytes != 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	c->queue_owned = true;
+	c->pending = 0;
+	return 0;
+}
+
+/* Read and check bytes of events we know to be ours. */
+static int consume(struct call *c, long bytes)
+{
+	struct inotify_event ev[DRAIN_CHUNK];
+	long n, chunk;
+
+	while (bytes > 0) {
+		chunk = bytes < (long)sizeof(ev) ? bytes : (long)sizeof(ev);
+		n = sys_read(c->fd, ev, (size_t)chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		bytes -= n;
+	}
+	return 0;
+}
+
+/*
+ * The queue is shorter than our removals: the instance was created with a
+ * smaller max_queued_events than the one probed, so it overflowed and
+ * dropped some of ours.  Everything in it is ours (it was empty when we
+ * claimed it); read it all and drain more often from now on.
+ */
+static int recover_overflow(struct call *c, int bytes)
+{
+	unsigned int seen = (unsigned int)bytes / IGNORED_EVENT_SIZE;
+
+	c->feat.drain_batch = seen / 4 ? seen / 4 : 1;
+	return consume(c, bytes);
+}
+
+int queue_drain(struct call *c)
+{
+	int bytes = 0;
+	long want = (long)c->pending * IGNORED_EVENT_SIZE;
+
+	if (!c->pending)
+		return 0;
+	if (sys_nread(c->fd, &bytes) < 0)
+		return -1;
+	if (bytes == want) {
+		if (consume(c, want) < 0)
+			return -1;
+	} else if (bytes < want && c->queue_owned) {
+		if (recover_overflow(c, bytes) < 0)
+			return -1;
+	} else {
+		/* An event of the caller's arrived: never read past it. */
+		errno = EAGAIN;
+		return -1;
+	}
+	c->pending = 0;
+	return 0;
+}
+
+/* Remove a watch this call created, and its IN_IGNORED when provably ours. */
+int discard_watch(struct call *c, int wd)
+{
+	int saved = errno;
+
+	if (sys_rm(c->fd, wd) == 0)
+		c->pending++;
+	queue_drain(c);
+	errno = saved;
+	return 0;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * inotify_wd_restore(): a whole set of watches in one ascending pass.
+ *
+ * Sorting by wd lets the cursor do the work: after creating wd N the
+ * kernel's cursor is N+1, so a dense run needs no ioctl and no cycle at
+ * all, and the fallback crosses the id space once for the whole set.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* The entries are sorted through small keys, never moved themselves. */
+struct wd_key {
+	int wd;
+	size_t i;
+};
+
+struct inode_key {
+	dev_t dev;
+	uint64_t ino;
+	size_t i;
+};
+
+struct batch {
+	struct call *c;
+	const struct inotify_wd_watch *w;
+	size_t n;
+	struct wd_key *order;	/* ascending wd */
+	struct mounts mounts;
+};
+
+static const struct inotify_wd_watch *nth(const struct batch *b, size_t k)
+{
+	return &b->w[b->order[k].i];
+}
+
+static int fail_at(struct batch *b, size_t index, int err)
+{
+	b->c->st.failed = index;
+	errno = err;
+	return -1;
+}
+
+static int cmp_wd(const void *x, const void *y)
+{
+	const struct wd_key *a = x, *b = y;
+
+	return (a->wd > b->wd) - (a->wd < b->wd);
+}
+
+static int cmp_inode(const void *x, const void *y)
+{
+	const struct inode_key *a = x, *b = y;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	return (a->ino > b->ino) - (a->ino < b->ino);
+}
+
+static bool entry_valid(const struct inotify_wd_watch *w)
+{
+	if (w->wd < 1 || !mask_valid(w->mask))
+		return false;
+	return w->path ||
+	       (w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX);
+}
+
+/* Refuse any inode named twice (entries that give one: ino != 0). */
+static int check_inodes(struct batch *b)
+{
+	struct inode_key *k;
+	size_t m = 0, i;
+	int ret = 0;
+
+	k = malloc(b->n * sizeof(*k));
+	if (!k)
+		return fail_at(b, b->n, ENOMEM);
+	for (i = 0; i < b->n; i++)
+		if (b->w[i].ino)
+			k[m++] = (struct inode_key){ b->w[i].dev, b->w[i].ino, i };
+	qsort(k, m, sizeof(*k), cmp_inode);
+	for (i = 1; i < m && !ret; i++)
+		if (cmp_inode(&k[i - 1], &k[i]) == 0)
+			ret = fail_at(b, k[i].i, EEXIST);
+	free(k);
+	return ret;
+}
+
+/* Everything that can be refused before the fd is touched. */
+static int validate(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (!entry_valid(&b->w[i]))
+			return fail_at(b, i, EINVAL);
+		b->order[i] = (struct wd_key){ b->w[i].wd, i };
+	}
+	qsort(b->order, b->n, sizeof(*b->order), cmp_wd);
+	for (i = 1; i < b->n; i++)
+		if (b->order[i].wd == b->order[i - 1].wd)
+			return fail_at(b, b->order[i].i, EINVAL);
+	return check_inodes(b);
+}
+
+/* The fallback refuses busy wds and a non-empty queue up front. */
+static int begin_fallback(struct batch *b)
+{
+	size_t i, busy = 0;
+	int *wds, ret;
+
+	wds = malloc(b->n * sizeof(*wds));
+	if (!wds)
+		return fail_at(b, b->n, ENOMEM);
+	for (i = 0; i < b->n; i++)
+		wds[i] = nth(b, i)->wd;
+	ret = fallback_begin(b->c, wds, b->n, &busy);
+	free(wds);
+	if (ret < 0 && errno == EBUSY)
+		b->c->st.failed = b->order[busy].i;
+	b->c->horizon = nth(b, b->n - 1)->wd;
+	return ret;
+}
+
+static int restore_one(struct batch *b, size_t k, bool cursor_at_wd)
+{
+	const struct inotify_wd_watch *w = nth(b, k);
+	uint32_t mask = w->mask;
+	const char *path;
+	char buf[40];
+	int fd, got, err;
+
+	if (target_open(&b->mounts, w, buf, sizeof(buf), &path, &fd) < 0)
+		return -1;
+	/* /proc/self/fd/N is a link that must be followed to the target. */
+	if (fd >= 0)
+		mask &= ~(uint32_t)IN_DONT_FOLLOW;
+	got = place_watch(b->c, path, mask, w->wd, cursor_at_wd);
+	err = errno;
+	if (fd >= 0)
+		sys_close(fd);
+	errno = err;
+	return got;
+}
+
+/* Remove what this call created; the caller's watches stay. */
+static void rollback(struct call *c)
+{
+	int saved = errno;
+	size_t i;
+
+	for (i = c->ncreated; i > 0; i--) {
+		if (sys_rm(c->fd, c->created[i - 1]) == 0)
+			c->pending++;
+		if (c->pending >= (int)c->feat.drain_batch)
+			queue_drain(c);
+	}
+	queue_drain(c);
+	c->ncreated = 0;
+	errno = saved;
+}
+
+static int run(struct batch *b)
+{
+	struct call *c = b->c;
+	int next = 0;
+	size_t k;
+
+	if (!call_use_ioctl(c) && begin_fallback(b) < 0)
+		return -1;
+	for (k = 0; k < b->n; k++) {
+		if (restore_one(b, k, next == nth(b, k)->wd) < 0) {
+			c->st.failed = b->order[k].i;
+			if (!(c->flags & INOTIFY_WD_NO_ROLLBACK))
+				rollback(c);
+			return -1;
+		}
+		c->created[c->ncreated++] = nth(b, k)->wd;
+		next = nth(b, k)->wd == INT_MAX ? 0 : nth(b, k)->wd + 1;
+	}
+	c->st.failed = b->n;
+	return 0;
+}
+
+static int restore(struct call *c, const struct inotify_wd_watch *w,
+		   size_t n)
+{
+	struct batch b = { .c = c, .w = w, .n = n };
+	int ret = -1;
+
+	if (!w && n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!n)
+		return 0;
+	b.order = malloc(n * sizeof(*b.order));
+	c->created = malloc(n * sizeof(*c->created));
+	if (!b.order || !c->created)
+		errno = ENOMEM;
+	else if (validate(&b) == 0)
+		ret = run(&b);
+	mounts_free(&b.mounts);
+	free(b.order);
+	free(c->created);
+	c->created = NULL;
+	return ret;
+}
+
+EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
+			      size_t count, const struct inotify_wd_opts *opts,
+			      struct inotify_wd_stats *stats)
+{
+	struct call c;
+
+	if (call_begin(&c, fd, opts, stats) < 0)
+		return call_end(&c, -1);
+	return call_end(&c, restore(&c, watches, count));
+}

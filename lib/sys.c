@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The system calls libinotifywd issues, and nothing else.
+ *
+ * This file is the seam the test suite replaces (tests/seam.c) to play
+ * kernels this machine does not run.  The library proper links this file,
+ * so production calls go straight to the kernel; the only extra work is a
+ * thread-local counter that feeds inotify_wd_stats.syscalls.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static __thread unsigned long calls;
+
+unsigned long sys_count(void)
+{
+	return calls;
+}
+
+int sys_inotify_init(void)
+{
+	calls++;
+	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+}
+
+int sys_add(int fd, const char *path, uint32_t mask)
+{
+	calls++;
+	return inotify_add_watch(fd, path, mask);
+}
+
+int sys_rm(int fd, int wd)
+{
+	calls++;
+	return inotify_rm_watch(fd, wd);
+}
+
+int sys_setnext(int fd, int wd)
+{
+	calls++;
+	/* The kernel takes the wd by value, not through a pointer. */
+	return ioctl(fd, INOTIFY_IOC_SETNEXTWD, (unsigned long)wd);
+}
+
+int sys_nread(int fd, int *bytes)
+{
+	calls++;
+	return ioctl(fd, FIONREAD, bytes);
+}
+
+long sys_read(int fd, void *buf, size_t len)
+{
+	calls++;
+	return read(fd, buf, len);
+}
+
+int sys_open(const char *path, int flags)
+{
+	calls++;
+	return open(path, flags | O_CLOEXEC);
+}
+
+int sys_openat(int dirfd, const char *path, int flags)
+{
+	calls++;
+	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+int sys_close(int fd)
+{
+	calls++;
+	return close(fd);
+}
+
+int sys_memfd(const char *name)
+{
+	calls++;
+#ifdef HAVE_MEMFD_CREATE
+	return memfd_create(name, MFD_CLOEXEC);
+#else
+	return (int)syscall(SYS_memfd_create, name, 1U /* MFD_CLOEXEC */);
+#endif
+}
+
+int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+		       const unsigned char *handle, int flags)
+{
+	/* struct file_handle ends in a flexible array: give it room. */
+	union {
+		struct file_handle fh;
+		unsigned char raw[sizeof(struct file_handle) +
+				  INOTIFY_WD_HANDLE_MAX];
+	} h;
+
+	calls++;
+	if (bytes > INOTIFY_WD_HANDLE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	h.fh.handle_bytes = bytes;
+	h.fh.handle_type = type;
+	memcpy(h.fh.f_handle, handle, bytes);
+	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Small helpers shared by the other files. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/*
+ * /proc files report a size of 0, so read until end of file, doubling the
+ * buffer.  The result is NUL-terminated for the parsers' convenience.
+ */
+int read_file(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	char *p = NULL, *q;
+	long n;
+	int fd, err;
+
+	fd = sys_open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (!p || used + 1 >= cap) {
+			if (p)
+				cap *= 2;
+			q = cap > (size_t)1 << 30 ? NULL : realloc(p, cap);
+			if (!q) {
+				err = ENOMEM;
+				goto fail;
+			}
+			p = q;
+		}
+		n = sys_read(fd, p + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	sys_close(fd);
+	p[used] = '\0';
+	*buf = p;
+	*len = used;
+	return 0;
+fail:
+	free(p);
+	sys_close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * A mask must ask for at least one event (the kernel accepts masks of
+ * flags only on some versions, which would create a watch that reports
+ * nothing) and must not carry IN_MASK_ADD: this library never modifies a
+ * watch.  Unknown bits are refused here because kernels before 4.4
+ * silently drop them.
+ */
+bool mask_valid(uint32_t mask)
+{
+	if (!(mask & IN_ALL_EVENTS))
+		return false;
+	return !(mask & ~(uint32_t)(IN_ALL_EVENTS | INOTIFY_WD_MASK_FLAGS));
+}
