@@ -41,13 +41,16 @@ int add_prepare(struct call *c, bool private_target)
 {
 	if (have_mask_create(c) || private_target)
 		return 0;
+	int bytes;
+
 	if (!c->snap.valid)
 		snapshot_take(&c->snap, c->fd);
-	if (!c->snap.valid) {
+	if (c->snap.valid)
+		return 0;
+	/* No fdinfo for a closed fd either: report that as the kernel would. */
+	if (sys_nread(c->fd, &bytes) == 0 || errno != EBADF)
 		errno = EOPNOTSUPP;
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 /*

@@ -40,8 +40,8 @@ static int cycle_cursor(struct call *c, int wd)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
 	cy.path = path;
 	ret = cycle_to(c, &cy, park_wd(&c->snap, wd));
-	if (cy.held)
-		discard_watch(c, cy.held);
+	/* Success or not, the parked watch goes: only the cursor stays. */
+	cycle_abandon(c, &cy);
 	sys_close(mfd);
 	return ret < 0 ? -1 : 0;
 }

@@ -97,6 +97,19 @@ static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 	return queue_drain(c);
 }
 
+/* After a failure: drop the watch we hold and read back our events. */
+void cycle_abandon(struct call *c, struct cycle *cy)
+{
+	int saved = errno;
+
+	if (cy->held)
+		discard_watch(c, cy->held);
+	else
+		queue_drain(c);
+	cy->held = 0;
+	errno = saved;
+}
+
 /*
  * Make cy->held equal wd.  Starts with an add when nothing is held yet;
  * on failure cy->held is whatever the caller must discard.

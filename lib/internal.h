@@ -51,6 +51,8 @@ struct features {
 };
 /* Copies the probe results; -1 with errno when the probe failed. */
 int features_get(struct features *out);
+/* For the test suite when it runs without fork: probe again next time. */
+void features_reset(void);
 
 /* ---- util.c ---- */
 /* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
@@ -127,6 +129,7 @@ struct cycle {
 	int held;		/* wd of our watch on path, or 0 */
 };
 int cycle_to(struct call *c, struct cycle *cy, int wd);
+void cycle_abandon(struct call *c, struct cycle *cy);
 
 /* ---- place.c: one watch at one wd, ioctl or fallback ---- */
 int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);

@@ -40,8 +40,7 @@ static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
 		return -1;
 	if (cycle_to(c, &cy, wd) < 0 ||
 	    add_finish(c, path, mask, wd, true) < 0) {
-		if (cy.held)
-			discard_watch(c, cy.held);
+		cycle_abandon(c, &cy);
 		return -1;
 	}
 	return wd;

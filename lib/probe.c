@@ -127,6 +127,13 @@ int features_get(struct features *out)
 	return 0;
 }
 
+void features_reset(void)
+{
+	pthread_mutex_lock(&feat_lock);
+	__atomic_store_n(&feat_done, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&feat_lock);
+}
+
 EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
 {
 	struct features p;

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The test build's replacement for lib/sys.c: the same calls, passed to
+ * the real kernel, but bent on request into the behaviour of kernels this
+ * machine does not run, or failed on the k-th call (fault injection).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "seam.h"
+
+struct seam seam;
+
+static __thread unsigned long calls;
+
+unsigned long sys_count(void)
+{
+	return calls;
+}
+
+/* Fault injection: true when this call of kind k is the one to fail. */
+static bool inject(enum seam_call k)
+{
+	calls++;
+	seam.count[k]++;
+	if (seam.fail_kind != k || seam.fail_at != seam.count[k])
+		return false;
+	errno = seam.fail_errno;
+	return true;
+}
+
+int sys_inotify_init(void)
+{
+	if (inject(SEAM_INIT))
+		return -1;
+	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+}
+
+/* Kernels before 4.4 drop unknown bits, IN_MASK_CREATE among them. */
+static int add_old_kernel(int fd, const char *path, uint32_t mask)
+{
+	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_IGNORED)
+		mask &= ~(uint32_t)IN_MASK_CREATE;
+	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_REJECTED &&
+	    (mask & IN_MASK_CREATE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return inotify_add_watch(fd, path, mask);
+}
+
+int sys_add(int fd, const char *path, uint32_t mask)
+{
+	int wd;
+
+	if (inject(SEAM_ADD))
+		return -1;
+	/* Before 3.10 the allocator stops at INT_MAX instead of wrapping. */
+	if (seam.no_wrap && seam.last_wd == INT_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	wd = add_old_kernel(fd, path, mask);
+	if (wd > 0)
+		seam.last_wd = wd;
+	return wd;
+}
+
+int sys_rm(int fd, int wd)
+{
+	if (inject(SEAM_RM))
+		return -1;
+	return inotify_rm_watch(fd, wd);
+}
+
+int sys_setnext(int fd, int wd)
+{
+	if (inject(SEAM_SETNEXT))
+		return -1;
+	if (seam.setnext_errno) {
+		errno = seam.setnext_errno;
+		return -1;
+	}
+	return ioctl(fd, INOTIFY_IOC_SETNEXTWD, (unsigned long)wd);
+}
+
+int sys_nread(int fd, int *bytes)
+{
+	if (inject(SEAM_NREAD))
+		return -1;
+	return ioctl(fd, FIONREAD, bytes);
+}
+
+long sys_read(int fd, void *buf, size_t len)
+{
+	if (inject(SEAM_READ))
+		return -1;
+	return read(fd, buf, len);
+}
+
+static bool proc_hidden(const char *path)
+{
+	return seam.no_proc && strncmp(path, "/proc/", 6) == 0;
+}
+
+int sys_open(const char *path, int flags)
+{
+	if (inject(SEAM_OPEN))
+		return -1;
+	if (proc_hidden(path)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return open(path, flags | O_CLOEXEC);
+}
+
+int sys_openat(int dirfd, const char *path, int flags)
+{
+	if (inject(SEAM_OPEN))
+		return -1;
+	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+int sys_close(int fd)
+{
+	calls++;
+	return close(fd);
+}
+
+int sys_memfd(const char *name)
+{
+	if (inject(SEAM_MEMFD))
+		return -1;
+	return memfd_create(name, MFD_CLOEXEC);
+}
+
+int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+		       const unsigned char *handle, int flags)
+{
+	union {
+		struct file_handle fh;
+		unsigned char raw[sizeof(struct file_handle) +
+				  INOTIFY_WD_HANDLE_MAX];
+	} h;
+
+	if (inject(SEAM_HANDLE))
+		return -1;
+	if (bytes > INOTIFY_WD_HANDLE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	h.fh.handle_bytes = bytes;
+	h.fh.handle_type = type;
+	memcpy(h.fh.f_handle, handle, bytes);
+	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Knobs of the test seam (tests/seam.c); all zero = the real kernel. */
+#ifndef INOTIFY_WD_SEAM_H
+#define INOTIFY_WD_SEAM_H
+
+#include <stdbool.h>
+
+enum seam_call {
+	SEAM_INIT, SEAM_ADD, SEAM_RM, SEAM_SETNEXT, SEAM_NREAD, SEAM_READ,
+	SEAM_OPEN, SEAM_MEMFD, SEAM_HANDLE, SEAM_NCALLS
+};
+
+struct seam {
+	int setnext_errno;	/* SETNEXTWD answers this (ENOTTY, EPERM) */
+	int mask_create;	/* INOTIFY_WD_MASK_CREATE_*; 0: the kernel's */
+	bool no_wrap;		/* the allocator stops at INT_MAX (< 3.10) */
+	bool no_proc;		/* /proc is not mounted */
+	int last_wd;
+	/* fault injection: the fail_at-th call of fail_kind fails */
+	enum seam_call fail_kind;
+	unsigned long fail_at;	/* 0: never */
+	int fail_errno;
+	unsigned long count[SEAM_NCALLS];
+};
+
+extern struct seam seam;
+
+#endif

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The contract of inotify_add_watch_at() and inotify_wd_set_next(), run
+ * against every kernel variant (variant.c).  Each case checks what the
+ * kernel says afterwards: the watches in fdinfo, the bytes queued, the
+ * events read back, the open fds; not only the return value.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "variant.h"
+
+#define MASK	(IN_MODIFY | IN_ATTRIB)
+
+static int fd, fds_before;
+static struct inotify_wd_stats st;
+
+static void setup(void)
+{
+	scratch_setup();
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	fds_before = open_fds();
+}
+
+static void teardown(void)
+{
+	close(fd);
+	scratch_teardown();
+}
+
+static int add(const char *path, uint32_t mask, int wd)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	return inotify_wd_add_watch(fd, path, mask, wd, &o, &st);
+}
+
+static int add_opts(const char *path, uint32_t mask, int wd,
+		    struct inotify_wd_opts *o)
+{
+	o->flags |= V->flags;
+	return inotify_wd_add_watch(fd, path, mask, wd, o, &st);
+}
+
+/* A call that fails must fail with err and leave the fd as it was. */
+static void expect_fail(int ret, int err, const struct kstate *before)
+{
+	struct kstate after;
+	int saved = errno;
+
+	ck_assert_int_eq(ret, -1);
+	ck_assert_msg(saved == err, "[%s] errno %s, expected %s", V->name,
+		      strerror(saved), strerror(err));
+	kstate(fd, &after);
+	assert_kstate_equal(before, &after);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+/* Exactly one watch more than before: wd on path with mask. */
+static void expect_watch(int ret, int wd, const char *path, uint32_t mask,
+			 const struct kstate *before)
+{
+	struct kstate after;
+	const struct kwatch *w;
+
+	ck_assert_msg(ret == wd, "[%s] got %d (%s), expected %d", V->name,
+		      ret, strerror(errno), wd);
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, before->n + 1);
+	ck_assert_int_eq(after.queued, before->queued);
+	w = kfind(&after, wd);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_uint_eq(w->ino, inode_of(path));
+	ck_assert_uint_eq(w->sdev, sdev_of(path));
+	ck_assert_uint_eq(w->mask, mask);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+/* The caller's own watch, made with the plain system call. */
+static int caller_watch(const char *path, uint32_t mask, int at)
+{
+	int wd;
+
+	if (at)
+		set_cursor(fd, at);
+	wd = inotify_add_watch(fd, path, mask);
+	ck_assert_int_gt(wd, 0);
+	return wd;
+}
+
+/* Queue one real event for the caller: its watch on b sees a write. */
+static int caller_event(void)
+{
+	int wd = caller_watch(sc.b, IN_MODIFY, 0), f;
+
+	f = open(sc.b, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_eq(write(f, "x", 1), 1);
+	close(f);
+	ck_assert_int_eq(queued_bytes(fd), (int)sizeof(struct inotify_event));
+	return wd;
+}
+
+static void expect_event(int wd, uint32_t mask)
+{
+	struct inotify_event ev;
+
+	ck_assert_int_eq(read(fd, &ev, sizeof(ev)), (int)sizeof(ev));
+	ck_assert_int_eq(ev.wd, wd);
+	ck_assert_uint_eq(ev.mask, mask);
+}
+
+START_TEST(far_target)
+{
+	struct kstate before;
+	int wd = V->fallback ? 20000 : 0x34d71d6;
+
+	kstate(fd, &before);
+	variant_enter();
+	/* 20000 cycles pass the 16384-event queue limit: drained as we go. */
+	expect_watch(add(sc.a, MASK, wd), wd, sc.a, MASK, &before);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+	if (V->fallback) {
+		ck_assert_uint_eq(st.method, INOTIFY_WD_METHOD_CYCLE);
+		ck_assert_uint_eq(st.cycles, (unsigned long)wd - 1);
+	} else {
+		ck_assert_uint_eq(st.method, INOTIFY_WD_METHOD_IOCTL);
+		ck_assert_uint_eq(st.cycles, 0);
+		if (!V->mask_create)
+			ck_assert_uint_eq(st.syscalls, 2);
+	}
+}
+END_TEST
+
+START_TEST(cursor_already_there)
+{
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	expect_watch(add(sc.a, MASK, 1), 1, sc.a, MASK, &before);
+	if (V->fallback)
+		ck_assert_uint_eq(st.cycles, 0);
+}
+END_TEST
+
+START_TEST(einval_wd)
+{
+	static const int bad[] = { 0, -1, INT_MIN };
+	struct kstate before;
+	size_t i;
+
+	caller_watch(sc.b, IN_MODIFY, 0);
+	kstate(fd, &before);
+	variant_enter();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_fail(add(sc.a, MASK, bad[i]), EINVAL, &before);
+}
+END_TEST
+
+START_TEST(einval_mask)
+{
+	static const uint32_t bad[] = {
+		0, IN_MASK_ADD | IN_MODIFY, IN_ONLYDIR, IN_ONESHOT,
+		IN_MODIFY | IN_ISDIR, IN_MODIFY | 0x00010000,
+		IN_MODIFY | IN_IGNORED, IN_MASK_CREATE,
+	};
+	struct kstate before;
+	size_t i;
+
+	caller_watch(sc.b, IN_MODIFY, 0);
+	kstate(fd, &before);
+	variant_enter();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_fail(add(sc.a, bad[i], 5), EINVAL, &before);
+}
+END_TEST
+
+START_TEST(einval_not_inotify)
+{
+	int p[2], real = fd;
+	struct kstate before;
+
+	kstate(fd, &before);
+	ck_assert_int_eq(pipe(p), 0);
+	fds_before = open_fds();
+	variant_enter();
+	fd = p[0];
+	ck_assert_int_eq(add(sc.a, MASK, 5), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	fd = open(sc.c, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(add(sc.a, MASK, 5), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(fd);
+	fd = real;
+	close(p[0]);
+	close(p[1]);
+	fds_before -= 2;
+	expect_fail(-1, EINVAL, &before);
+}
+END_TEST
+
+START_TEST(ebadf)
+{
+	int real = fd;
+
+	variant_enter();
+	fd = 1000;
+	ck_assert_int_eq(add(sc.a, MASK, 5), -1);
+	ck_assert_int_eq(errno, EBADF);
+	fd = real;
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+START_TEST(efault)
+{
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(NULL, MASK, 5), EFAULT, &before);
+}
+END_TEST
+
+START_TEST(enoent)
+{
+	struct kstate before;
+	char path[128];
+
+	caller_watch(sc.b, IN_MODIFY, 0);
+	kstate(fd, &before);
+	variant_enter();
+	snprintf(path, sizeof(path), "%s/missing", sc.dir);
+	expect_fail(add(path, MASK, 500), ENOENT, &before);
+	expect_fail(add("", MASK, 500), ENOENT, &before);
+}
+END_TEST
+
+START_TEST(enotdir)
+{
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(sc.a, MASK | IN_ONLYDIR, 500), ENOTDIR, &before);
+	expect_watch(add(sc.d, MASK | IN_ONLYDIR, 500), 500, sc.d, MASK,
+		     &before);
+}
+END_TEST
+
+/* The caller's watch on the inode, by any name, is left exactly as is. */
+START_TEST(eexist)
+{
+	const uint32_t mine = IN_MODIFY | IN_ONESHOT;
+	struct kstate before;
+
+	caller_watch(sc.a, mine, 0);
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(sc.a, MASK, 200), EEXIST, &before);
+	expect_fail(add(sc.ln, MASK, 200), EEXIST, &before);
+	expect_fail(add(sc.a, IN_DELETE_SELF | IN_EXCL_UNLINK, 200), EEXIST,
+		    &before);
+	ck_assert_uint_eq(before.w[0].mask, mine);
+}
+END_TEST
+
+START_TEST(symlinks)
+{
+	struct kstate before;
+
+	caller_watch(sc.b, IN_MODIFY, 0);
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(sc.sym, MASK, 300), EEXIST, &before);
+	/* IN_DONT_FOLLOW names the link itself: another inode. */
+	expect_watch(add(sc.sym, MASK | IN_DONT_FOLLOW, 300), 300, sc.sym,
+		     MASK, &before);
+}
+END_TEST
+
+START_TEST(ebusy_ahead)
+{
+	struct kstate before;
+	int busy = caller_watch(sc.b, IN_MODIFY, 300);
+
+	set_cursor(fd, 1);
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(sc.a, MASK, busy), EBUSY, &before);
+	if (V->fallback && !V->no_proc)
+		ck_assert_uint_eq(st.cycles, 0);
+}
+END_TEST
+
+/* A busy wd behind the cursor: EBUSY, but ERANGE without fdinfo. */
+START_TEST(ebusy_behind)
+{
+	struct kstate before;
+	int busy = caller_watch(sc.b, IN_MODIFY, 5);
+
+	set_cursor(fd, 1000);
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add(sc.a, MASK, busy), V->no_proc ? ERANGE : EBUSY,
+		    &before);
+}
+END_TEST
+
+/*
+ * Pending caller events.  The fast path does not care; the fallback
+ * refuses (EAGAIN) rather than read them.  Either way the caller's event
+ * stays first in the queue, untouched.
+ */
+START_TEST(pending_events)
+{
+	struct kstate before;
+	int mine = caller_event();
+
+	kstate(fd, &before);
+	variant_enter();
+	if (V->fallback) {
+		expect_fail(add(sc.a, MASK, 50), EAGAIN, &before);
+	} else {
+		expect_watch(add(sc.a, MASK, 50), 50, sc.a, MASK, &before);
+		ck_assert_int_eq(queued_bytes(fd), before.queued);
+	}
+	expect_event(mine, IN_MODIFY);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+}
+END_TEST
+
+/*
+ * The fast path on a busy wd while caller events are queued: its stray
+ * watch is removed; the IN_IGNORED that removal queues cannot be told
+ * apart without reading the caller's event, so it stays behind it.
+ */
+START_TEST(ebusy_pending_events)
+{
+	struct inotify_event ev;
+	struct kstate before, after;
+	int mine = caller_event(), busy;
+
+	busy = caller_watch(sc.c, IN_MODIFY, 300);
+	kstate(fd, &before);
+	variant_enter();
+	/* The fallback sees the busy wd in fdinfo before the queue. */
+	ck_assert_int_eq(add(sc.a, MASK, busy), -1);
+	ck_assert_int_eq(errno, V->no_proc ? EAGAIN : EBUSY);
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, before.n);
+	expect_event(mine, IN_MODIFY);
+	if (!V->fallback) {
+		ck_assert_int_eq(read(fd, &ev, sizeof(ev)), (int)sizeof(ev));
+		ck_assert_uint_eq(ev.mask, IN_IGNORED);
+		ck_assert_ptr_null(kfind(&after, ev.wd));
+	}
+	ck_assert_int_eq(queued_bytes(fd), 0);
+}
+END_TEST
+
+START_TEST(erange_behind_cursor)
+{
+	struct kstate before;
+
+	set_cursor(fd, 1000);
+	kstate(fd, &before);
+	variant_enter();
+	if (V->fallback) {
+		expect_fail(add(sc.a, MASK, 10), ERANGE, &before);
+		ck_assert_uint_eq(st.cycles, 0);
+		ck_assert_int_eq(queued_bytes(fd), 0);
+	} else {
+		expect_watch(add(sc.a, MASK, 10), 10, sc.a, MASK, &before);
+	}
+}
+END_TEST
+
+START_TEST(erange_bound)
+{
+	struct inotify_wd_opts o = { .max_cycles = 1000 };
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	if (V->fallback) {
+		expect_fail(add_opts(sc.a, MASK, 5000, &o), ERANGE, &before);
+		ck_assert_uint_eq(st.cycles, 0);
+		/* Within the bound it works. */
+		expect_watch(add_opts(sc.a, MASK, 900, &o), 900, sc.a, MASK,
+			     &before);
+	} else {
+		expect_watch(add_opts(sc.a, MASK, 5000, &o), 5000, sc.a, MASK,
+			     &before);
+	}
+}
+END_TEST
+
+/* Through INT_MAX and back to small numbers, where the kernel wraps. */
+START_TEST(wrap)
+{
+	struct kstate before;
+
+	caller_watch(sc.b, IN_MODIFY, 0);	/* wd 1: skipped on wrap */
+	set_cursor(fd, INT_MAX - 3);
+	kstate(fd, &before);
+	variant_enter();
+	if (V->no_wrap) {
+		expect_fail(add(sc.a, MASK, 3), ERANGE, &before);
+		return;
+	}
+	expect_watch(add(sc.a, MASK, 3), 3, sc.a, MASK, &before);
+	if (V->fallback)
+		ck_assert_uint_le(st.cycles, 6);
+}
+END_TEST
+
+/* Busy wds between the cursor and the target are skipped over. */
+START_TEST(busy_between)
+{
+	struct kstate before;
+
+	caller_watch(sc.b, IN_MODIFY, 300);
+	caller_watch(sc.c, IN_MODIFY, 301);
+	set_cursor(fd, 1);
+	kstate(fd, &before);
+	variant_enter();
+	expect_watch(add(sc.a, MASK, 600), 600, sc.a, MASK, &before);
+	if (V->fallback)
+		ck_assert_uint_eq(st.cycles, 599 - 2);
+}
+END_TEST
+
+START_TEST(flags_kept)
+{
+	const uint32_t mask = IN_MODIFY | IN_ONESHOT | IN_EXCL_UNLINK;
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	/* fdinfo shows IN_ONESHOT and IN_EXCL_UNLINK from 5.19 on. */
+	expect_watch(add(sc.a, mask | IN_MASK_CREATE, 77), 77, sc.a, mask,
+		     &before);
+}
+END_TEST
+
+static unsigned long calls, last_done, last_total;
+
+static void progress(unsigned long done, unsigned long total, void *arg)
+{
+	ck_assert_ptr_eq(arg, &calls);
+	ck_assert_uint_ge(done, last_done);
+	ck_assert_uint_le(done, total);
+	calls++;
+	last_done = done;
+	last_total = total;
+}
+
+START_TEST(progress_reports)
+{
+	struct inotify_wd_opts o = { .progress = progress,
+				     .progress_arg = &calls };
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	expect_watch(add_opts(sc.a, MASK, 40000, &o), 40000, sc.a, MASK,
+		     &before);
+	if (V->fallback) {
+		ck_assert_uint_ge(calls, 3);
+		ck_assert_uint_eq(last_done, 39999);
+		ck_assert_uint_eq(last_total, 39999);
+	} else {
+		ck_assert_uint_eq(calls, 0);
+	}
+}
+END_TEST
+
+START_TEST(no_fallback)
+{
+	struct inotify_wd_opts o = { .flags = INOTIFY_WD_NO_FALLBACK };
+	struct kstate before;
+
+	if (V->flags & INOTIFY_WD_FALLBACK)
+		return;		/* the two flags exclude each other */
+	kstate(fd, &before);
+	variant_enter();
+	if (V->fallback)
+		expect_fail(add_opts(sc.a, MASK, 50, &o), EOPNOTSUPP, &before);
+	else
+		expect_watch(add_opts(sc.a, MASK, 50, &o), 50, sc.a, MASK,
+			     &before);
+}
+END_TEST
+
+START_TEST(bad_flags)
+{
+	struct inotify_wd_opts both = {
+		.flags = INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK };
+	struct inotify_wd_opts unknown = { .flags = 1U << 20 };
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	expect_fail(add_opts(sc.a, MASK, 50, &both), EINVAL, &before);
+	expect_fail(add_opts(sc.a, MASK, 50, &unknown), EINVAL, &before);
+}
+END_TEST
+
+START_TEST(features)
+{
+	struct inotify_wd_features f;
+
+	variant_enter();
+	ck_assert_int_eq(inotify_wd_get_features(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(inotify_wd_get_features(&f), 0);
+	ck_assert_int_eq(f.setnextwd, !V->seccomp_errno && !V->setnext_errno);
+	ck_assert_int_eq(f.setnextwd_errno,
+			 V->seccomp_errno ? V->seccomp_errno :
+			 V->setnext_errno);
+	ck_assert_int_eq(f.mask_create, V->mask_create ? V->mask_create :
+			 INOTIFY_WD_MASK_CREATE_HONOURED);
+}
+END_TEST
+
+static int set_next(int wd)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	return inotify_wd_set_next(fd, wd, &o, &st);
+}
+
+/* The next plain inotify_add_watch() tells where the cursor is. */
+static void expect_next(const char *path, int wd)
+{
+	ck_assert_int_eq(inotify_add_watch(fd, path, IN_MODIFY), wd);
+}
+
+START_TEST(set_next_ahead)
+{
+	struct kstate before, after;
+
+	caller_watch(sc.b, IN_MODIFY, 0);
+	kstate(fd, &before);
+	variant_enter();
+	ck_assert_int_eq(set_next(5000), 0);
+	kstate(fd, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds_before);
+	expect_next(sc.a, 5000);
+}
+END_TEST
+
+/* Busy wds right below the target: the next watch still gets it. */
+START_TEST(set_next_busy_below)
+{
+	struct kstate before;
+
+	caller_watch(sc.b, IN_MODIFY, 498);
+	caller_watch(sc.c, IN_MODIFY, 499);
+	set_cursor(fd, 1);
+	kstate(fd, &before);
+	variant_enter();
+	if (V->fallback && V->no_proc) {
+		/* Blind to busy wds, the fallback parks on 499 and fails. */
+		expect_fail(set_next(500), EBUSY, &before);
+		return;
+	}
+	ck_assert_int_eq(set_next(500), 0);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+	expect_next(sc.a, 500);
+}
+END_TEST
+
+START_TEST(set_next_behind)
+{
+	struct kstate before;
+
+	set_cursor(fd, 1000);
+	kstate(fd, &before);
+	variant_enter();
+	if (!V->fallback) {
+		ck_assert_int_eq(set_next(10), 0);
+		expect_next(sc.a, 10);
+		return;
+	}
+	expect_fail(set_next(10), ERANGE, &before);
+	ck_assert_int_eq(set_next(0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(set_next_pending_events)
+{
+	int mine = caller_event();
+
+	variant_enter();
+	if (V->fallback) {
+		ck_assert_int_eq(set_next(100), -1);
+		ck_assert_int_eq(errno, EAGAIN);
+	} else {
+		ck_assert_int_eq(set_next(100), 0);
+	}
+	expect_event(mine, IN_MODIFY);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+}
+END_TEST
+
+#define CONTRACT \
+	far_target, cursor_already_there, einval_wd, einval_mask, \
+	einval_not_inotify, ebadf, efault, enoent, enotdir, eexist, symlinks, \
+	ebusy_ahead, ebusy_behind, pending_events, ebusy_pending_events, \
+	erange_behind_cursor, erange_bound, wrap, busy_between, flags_kept, \
+	progress_reports, no_fallback, bad_flags, features, set_next_ahead, \
+	set_next_busy_below, set_next_behind, set_next_pending_events
+
+/* One fixture per variant: Check's fixtures take no argument. */
+#define VARIANT_SETUP(i) \
+	static void setup##i(void) { variant_setup(&variants[i]); setup(); }
+VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
+VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
+VARIANT_SETUP(8)
+static void (*const setups[])(void) = {
+	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
+};
+
+int main(void)
+{
+	const TTest *contract[] = { CONTRACT };
+	SRunner *sr = srunner_create(NULL);
+	size_t v, t;
+	int failed;
+
+	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
+		return 99;	/* a variant without its fixture */
+	for (v = 0; v < nvariants; v++) {
+		Suite *s = suite_create(variants[v].name);
+		TCase *tc = tcase_create(variants[v].name);
+
+		if (variants[v].seccomp_errno && nofork())
+			continue;	/* a filter cannot be taken back */
+		tcase_set_timeout(tc, 60);
+		tcase_add_checked_fixture(tc, setups[v], teardown);
+		for (t = 0; t < sizeof(contract) / sizeof(contract[0]); t++)
+			tcase_add_test(tc, contract[t]);
+		suite_add_tcase(s, tc);
+		srunner_add_suite(sr, s);
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

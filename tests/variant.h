@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernels the contract suite runs against.  The real one, with the
+ * fallback forced by option or by a seccomp filter answering what old
+ * kernels answer, and those this machine cannot show, played by the seam.
+ */
+#ifndef INOTIFY_WD_TESTS_VARIANT_H
+#define INOTIFY_WD_TESTS_VARIANT_H
+
+#include "common.h"
+
+struct variant {
+	const char *name;
+	unsigned int flags;	/* inotify_wd_opts.flags of every call */
+	int seccomp_errno;	/* SETNEXTWD refused by a seccomp filter */
+	int setnext_errno;	/* SETNEXTWD missing (seam) */
+	int mask_create;	/* seam: INOTIFY_WD_MASK_CREATE_* or 0 */
+	bool no_proc;		/* seam: /proc not mounted */
+	bool no_wrap;		/* seam: allocator stops at INT_MAX */
+	bool fallback;		/* the calls cycle */
+};
+
+extern const struct variant variants[];
+extern const size_t nvariants;
+extern const struct variant *V;
+
+/* Applies V's seam knobs; called by each test's fixture. */
+void variant_setup(const struct variant *v);
+/* Installs V's seccomp filter: after the test prepared its state. */
+void variant_enter(void);
+/* The options every call of the test uses. */
+struct inotify_wd_opts variant_opts(void);
+/* True when the test runs without fork (valgrind): no seccomp then. */
+bool nofork(void);
+
+#endif
