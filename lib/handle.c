@@ -52,11 +52,13 @@ static void unescape(char *s)
 /*
  * The mount point of a mount of dev, preferring one that shows the whole
  * filesystem (root "/"): a handle outside a bind mount's subtree may not
- * open through it.  Returns a malloc()ed path or NULL.
+ * open through it.  Returns a malloc()ed path, or NULL with errno
+ * (ENODEV: no mount of dev).
  */
 static char *find_mount(dev_t dev)
 {
 	char *text, *line, *save = NULL, *best = NULL;
+	bool found = false;
 	unsigned int maj, min;
 	char root[4096], point[4096];
 	size_t len;
@@ -69,15 +71,18 @@ static char *find_mount(dev_t dev)
 			   &maj, &min, root, point) != 4 ||
 		    makedev(maj, min) != dev)
 			continue;
+		found = true;
 		if (best && strcmp(root, "/") != 0)
 			continue;
 		free(best);
 		unescape(point);
 		best = strdup(point);
-		if (best && strcmp(root, "/") == 0)
+		if (!best || strcmp(root, "/") == 0)
 			break;
 	}
 	free(text);
+	if (!best)
+		errno = found ? ENOMEM : ENODEV;
 	return best;
 }
 
@@ -92,10 +97,8 @@ static int mount_path_fd(struct mounts *ms, dev_t dev)
 		if (ms->m[i].dev == dev)
 			return ms->m[i].fd;
 	point = find_mount(dev);
-	if (!point) {
-		errno = ENODEV;
+	if (!point)
 		return -1;
-	}
 	fd = sys_open(point, O_PATH | O_DIRECTORY);
 	free(point);
 	if (fd < 0)

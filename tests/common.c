@@ -187,3 +187,45 @@ void scratch_teardown(void)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", sc.dir);
 }
+
+static int by_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+char **klines(int fd, int *n)
+{
+	char path[64], *line = NULL, *cut, **out = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int m = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	ck_assert(f);
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "inotify ", 8) != 0)
+			continue;
+		cut = strstr(line, " ignored_mask:");
+		ck_assert_ptr_nonnull(cut);
+		*cut = '\0';
+		out = realloc(out, (size_t)(m + 1) * sizeof(*out));
+		ck_assert(out);
+		out[m++] = strdup(line);
+	}
+	free(line);
+	fclose(f);
+	if (m)
+		qsort(out, (size_t)m, sizeof(*out), by_str);
+	*n = m;
+	return out;
+}
+
+void klines_free(char **l, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}

@@ -58,4 +58,10 @@ void scratch_teardown(void);
 /* Creates n more files f0..f(n-1) in the scratch dir, returns their paths. */
 char **scratch_files(int n);
 
+
+
+/* The watch lines of fd's fdinfo up to the mask, sorted: the identity of
+ * each watch (wd, inode, device, mask) as text, for whole-set compares. */
+char **klines(int fd, int *n);
+void klines_free(char **l, int n);
 #endif

@@ -50,7 +50,6 @@ void variant_setup(const struct variant *v)
 	memset(&seam, 0, sizeof(seam));
 	seam.setnext_errno = v->setnext_errno;
 	seam.mask_create = v->mask_create;
-	seam.no_proc = v->no_proc;
 	seam.no_wrap = v->no_wrap;
 	/* Without fork the probe result of the last test would linger. */
 	features_reset();
@@ -58,6 +57,8 @@ void variant_setup(const struct variant *v)
 
 void variant_enter(void)
 {
+	/* Hidden from here on: the test's own set-up may read /proc. */
+	seam.no_proc = V->no_proc;
 	if (V->seccomp_errno)
 		deny_setnextwd(V->seccomp_errno);
 }

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The restore kit: dump, batch restore, file-handle targets.  Round trips
+ * compare the kernel's fdinfo of the original and the restored instance,
+ * watch by watch (wd, inode, device, mask).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "variant.h"
+
+static int src, dst, fds_before;
+static struct inotify_wd_stats st;
+
+static void setup(void)
+{
+	scratch_setup();
+	src = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(src, 0);
+	ck_assert_int_ge(dst, 0);
+	fds_before = open_fds();
+}
+
+static void teardown(void)
+{
+	close(src);
+	close(dst);
+	scratch_teardown();
+}
+
+static int restore(const struct inotify_wd_watch *w, size_t n,
+		   unsigned int flags)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	o.flags |= flags;
+	return inotify_wd_restore(dst, w, n, &o, &st);
+}
+
+static void put(int fd, const char *path, uint32_t mask, int wd)
+{
+	set_cursor(fd, wd);
+	ck_assert_int_eq(inotify_add_watch(fd, path, mask), wd);
+}
+
+/* Every watch of src is in dst with the same wd, inode, device, mask. */
+static void expect_same_watches(void)
+{
+	char **a, **b;
+	int na, nb, i;
+
+	a = klines(src, &na);
+	b = klines(dst, &nb);
+	ck_assert_int_eq(na, nb);
+	for (i = 0; i < na; i++)
+		ck_assert_str_eq(a[i], b[i]);
+	klines_free(a, na);
+	klines_free(b, nb);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+static void dump_src(struct inotify_wd_watch **w, size_t *n)
+{
+	ck_assert_int_eq(inotify_wd_dump(0, src, w, n), 0);
+}
+
+/*
+ * Restore dumped entries: by file handle, which needs /proc (mountinfo
+ * and /proc/self/fd); without it the call fails with ENOENT, changing
+ * nothing.  Returns whether the restore was expected to work.
+ */
+static bool restore_handles(const struct inotify_wd_watch *w, size_t n)
+{
+	struct kstate before, after;
+	int ret;
+
+	kstate(dst, &before);
+	ret = inotify_wd_restore(dst, w, n, &(struct inotify_wd_opts){
+					 .flags = V->flags }, &st);
+	if (!V->no_proc) {
+		ck_assert_msg(ret == 0, "[%s] restore: %s", V->name,
+			      strerror(errno));
+		return true;
+	}
+	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(errno, ENOENT);
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+	return false;
+}
+
+/* The scattered set of the issue, on files and directories, with flags. */
+static void build_scattered(bool reachable)
+{
+	put(src, sc.a, IN_MODIFY, 1);
+	put(src, sc.b, IN_ALL_EVENTS, 2);
+	put(src, sc.d, IN_CREATE | IN_DELETE | IN_ONESHOT, 3);
+	put(src, sc.c, IN_ATTRIB | IN_EXCL_UNLINK, 17);
+	put(src, sc.sym, IN_DELETE_SELF | IN_DONT_FOLLOW, 1000);
+	put(src, sc.dir, IN_MOVE, 65536);
+	if (!reachable)
+		put(src, "/", IN_CLOSE_WRITE, 0x34d71d6);
+}
+
+START_TEST(round_trip_handles)
+{
+	struct inotify_wd_watch *w;
+	size_t n;
+
+	build_scattered(V->fallback);
+	dump_src(&w, &n);
+	ck_assert_uint_eq(n, V->fallback ? 6 : 7);
+	variant_enter();
+	if (restore_handles(w, n)) {
+		ck_assert_uint_eq(st.failed, n);
+		expect_same_watches();
+	}
+	free(w);
+}
+END_TEST
+
+/* The caller may hand the entries in any order. */
+START_TEST(round_trip_paths_unsorted)
+{
+	const char *paths[] = { sc.dir, sc.c, sc.a, sc.d, sc.b };
+	const int wds[] = { 900, 17, 1, 3, 2 };
+	struct inotify_wd_watch w[5];
+	size_t i;
+
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 5; i++) {
+		put(src, paths[i], IN_MODIFY | IN_ONESHOT, wds[i]);
+		w[i].wd = wds[i];
+		w[i].mask = IN_MODIFY | IN_ONESHOT;
+		w[i].path = paths[i];
+		w[i].mount_fd = -1;
+	}
+	variant_enter();
+	ck_assert_int_eq(restore(w, 5, 0), 0);
+	expect_same_watches();
+	if (V->fallback)	/* one crossing: 900 minus the 4 made below */
+		ck_assert_uint_eq(st.cycles, 900 - 5);
+}
+END_TEST
+
+static void round_trip_size(int n, int stride)
+{
+	struct inotify_wd_watch *w;
+	char **files = scratch_files(n);
+	size_t got;
+	int i;
+
+	set_cursor(src, 1);
+	for (i = 0; i < n; i++)
+		put(src, files[i], IN_MODIFY | IN_CREATE, 1 + i * stride);
+	dump_src(&w, &got);
+	ck_assert_uint_eq(got, (size_t)n);
+	variant_enter();
+	if (restore_handles(w, got))
+		expect_same_watches();
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(w);
+}
+
+START_TEST(size_1)
+{
+	round_trip_size(1, 1);
+}
+END_TEST
+
+START_TEST(size_100)
+{
+	round_trip_size(100, 37);
+}
+END_TEST
+
+START_TEST(size_10000)
+{
+	round_trip_size(10000, 3);
+}
+END_TEST
+
+static struct inotify_wd_watch by_path(const char *path, uint32_t mask,
+				       int wd)
+{
+	struct inotify_wd_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.path = path;
+	w.mask = mask;
+	w.wd = wd;
+	w.mount_fd = -1;
+	return w;
+}
+
+/* A dense run by path costs what a plain inotify_add_watch loop does. */
+START_TEST(dense_syscalls)
+{
+	char **files = scratch_files(50);
+	struct inotify_wd_watch w[50];
+	int i;
+
+	for (i = 0; i < 50; i++)
+		w[i] = by_path(files[i], IN_MODIFY, i + 1);
+	variant_enter();
+	ck_assert_int_eq(restore(w, 50, 0), 0);
+	if (!V->fallback && !V->mask_create)
+		ck_assert_uint_eq(st.syscalls, 50 + 1);	/* one ioctl */
+	for (i = 0; i < 50; i++)
+		ck_assert_uint_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){0},
+					   MAX_KWATCH), 50);
+	for (i = 0; i < 50; i++)
+		free(files[i]);
+	free(files);
+}
+END_TEST
+
+/* A missing path half-way: the fd is left exactly as before. */
+START_TEST(failure_midway)
+{
+	char missing[128];
+	struct inotify_wd_watch w[4];
+	struct kstate before, after;
+
+	put(dst, sc.c, IN_MODIFY, 500);		/* the caller's own */
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	w[0] = by_path(sc.a, IN_MODIFY, 10);
+	w[1] = by_path(missing, IN_MODIFY, 300);
+	w[2] = by_path(sc.b, IN_MODIFY, 20);
+	w[3] = by_path(sc.d, IN_MODIFY, 400);
+	set_cursor(dst, 1);
+	kstate(dst, &before);
+	variant_enter();
+	ck_assert_int_eq(restore(w, 4, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(st.failed, 1);
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds_before);
+	/*
+	 * Without rollback the ones before the failure stay.  A new
+	 * instance: the fallback cannot bring the cursor back to 10.
+	 */
+	close(dst);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(restore(w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 2);
+	ck_assert_ptr_nonnull(kfind(&after, 10));
+	ck_assert_ptr_nonnull(kfind(&after, 20));
+}
+END_TEST
+
+START_TEST(bad_input)
+{
+	struct inotify_wd_watch w[3];
+	struct kstate before, after;
+
+	put(dst, sc.c, IN_MODIFY, 7);
+	kstate(dst, &before);
+	variant_enter();
+	w[0] = by_path(sc.a, IN_MODIFY, 10);
+	w[1] = by_path(sc.b, IN_MODIFY, 11);
+	w[2] = by_path(sc.d, IN_MODIFY, 10);		/* same wd */
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(st.failed, 2);
+	w[2].wd = 12;
+	w[0].ino = w[2].ino = 42;			/* same inode */
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_uint_eq(st.failed, 2);
+	w[0].ino = w[2].ino = 0;
+	w[1].mask = IN_MASK_ADD | IN_MODIFY;
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(st.failed, 1);
+	w[1] = by_path(NULL, IN_MODIFY, 11);		/* no target */
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(restore(NULL, 3, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(restore(NULL, 0, 0), 0);
+	/* The caller's watch on c, named again: EEXIST, it stays. */
+	w[1] = by_path(sc.c, IN_ATTRIB, 11);
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_uint_eq(st.failed, 1);
+	/* A busy wd (behind the cursor: ERANGE when fdinfo is hidden). */
+	w[1] = by_path(sc.b, IN_ATTRIB, 7);
+	ck_assert_int_eq(restore(w, 3, 0), -1);
+	ck_assert_int_eq(errno, V->no_proc ? ERANGE : EBUSY);
+	ck_assert_uint_eq(st.failed, 1);
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/* The fallback refuses at once a set whose last wd is out of reach. */
+START_TEST(horizon)
+{
+	struct inotify_wd_opts o = { .max_cycles = 5000 };
+	struct inotify_wd_watch w[2];
+	struct kstate before, after;
+
+	w[0] = by_path(sc.a, IN_MODIFY, 10);
+	w[1] = by_path(sc.b, IN_MODIFY, 9000);
+	kstate(dst, &before);
+	variant_enter();
+	o.flags = V->flags;
+	if (!V->fallback) {
+		ck_assert_int_eq(inotify_wd_restore(dst, w, 2, &o, &st), 0);
+		return;
+	}
+	ck_assert_int_eq(inotify_wd_restore(dst, w, 2, &o, &st), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_uint_eq(st.cycles, 0);
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+}
+END_TEST
+
+/*
+ * Handle targets are opened O_PATH through a helper thread: the caller's
+ * watches on the file's directory and on the mount's root see no event.
+ */
+START_TEST(handles_queue_nothing)
+{
+	struct inotify_wd_watch *w;
+	size_t n;
+
+	put(src, sc.a, IN_MODIFY, 40);
+	put(src, sc.b, IN_MODIFY, 41);
+	dump_src(&w, &n);
+	ck_assert_uint_eq(n, 2);
+	put(dst, sc.dir, IN_ALL_EVENTS, 5);
+	put(dst, "/", IN_ALL_EVENTS, 6);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	variant_enter();
+	if (restore_handles(w, n))
+		ck_assert_int_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){0},
+					  MAX_KWATCH), 4);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free(w);
+}
+END_TEST
+
+START_TEST(handle_errors)
+{
+	struct inotify_wd_watch *w;
+	struct kstate before, after;
+	size_t n;
+
+	put(src, sc.a, IN_MODIFY, 40);
+	dump_src(&w, &n);
+	kstate(dst, &before);
+	variant_enter();
+	w[0].dev = makedev(4095, 4095);		/* no such mount */
+	ck_assert_int_eq(restore(w, n, 0), -1);
+	ck_assert_int_eq(errno, V->no_proc ? ENOENT : ENODEV);
+	w[0].dev = makedev(sdev_of(sc.a) >> 20, sdev_of(sc.a) & 0xfffff);
+	ck_assert_int_eq(unlink(sc.a), 0);
+	ck_assert_int_eq(unlink(sc.ln), 0);
+	ck_assert_int_eq(restore(w, n, 0), -1);
+	ck_assert_int_eq(errno, V->no_proc ? ENOENT : ESTALE);
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free(w);
+}
+END_TEST
+
+START_TEST(fallback_pending_events)
+{
+	struct inotify_wd_watch w[2];
+	int f, mine;
+
+	mine = inotify_add_watch(dst, sc.c, IN_MODIFY);
+	f = open(sc.c, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_eq(write(f, "x", 1), 1);
+	close(f);
+	w[0] = by_path(sc.a, IN_MODIFY, 100);
+	w[1] = by_path(sc.b, IN_MODIFY, 200);
+	variant_enter();
+	ck_assert_int_eq(restore(w, 2, 0), V->fallback ? -1 : 0);
+	if (V->fallback)
+		ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(queued_bytes(dst), (int)sizeof(struct inotify_event));
+	(void)mine;
+}
+END_TEST
+
+/* Dump refuses what is not an inotify fd, and reads other processes. */
+START_TEST(dump_other_process)
+{
+	struct inotify_wd_watch *w;
+	int p[2];
+	size_t n;
+	pid_t pid;
+	char c;
+
+	put(src, sc.a, IN_MODIFY, 33);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	variant_enter();
+	if (V->no_proc) {
+		ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n), -1);
+		ck_assert_int_eq(errno, ENOENT);
+		goto out;
+	}
+	ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(w[0].wd, 33);
+	ck_assert_uint_eq(w[0].ino, inode_of(sc.a));
+	ck_assert_uint_eq(w[0].mask, IN_MODIFY);
+	ck_assert_uint_gt(w[0].handle_bytes, 0);
+	free(w);
+	ck_assert_int_eq(inotify_wd_dump(pid, p[1], &w, &n), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(inotify_wd_dump(pid, 999, &w, &n), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(inotify_wd_dump(-1, src, &w, &n), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(inotify_wd_dump(0, src, NULL, &n), -1);
+	ck_assert_int_eq(errno, EINVAL);
+out:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+}
+END_TEST
+
+#define CASES \
+	round_trip_handles, round_trip_paths_unsorted, size_1, size_100, \
+	size_10000, dense_syscalls, failure_midway, bad_input, horizon, \
+	handles_queue_nothing, handle_errors, fallback_pending_events, \
+	dump_other_process
+
+#define VARIANT_SETUP(i) \
+	static void setup##i(void) { variant_setup(&variants[i]); setup(); }
+VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
+VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
+VARIANT_SETUP(8)
+static void (*const setups[])(void) = {
+	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
+};
+
+int main(void)
+{
+	const TTest *cases[] = { CASES };
+	SRunner *sr = srunner_create(NULL);
+	size_t v, t;
+	int failed;
+
+	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
+		return 99;
+	if (geteuid() != 0) {
+		fprintf(stderr, "needs root (CAP_DAC_READ_SEARCH)\n");
+		return 77;
+	}
+	for (v = 0; v < nvariants; v++) {
+		Suite *s = suite_create(variants[v].name);
+		TCase *tc = tcase_create(variants[v].name);
+
+		if (variants[v].seccomp_errno && nofork())
+			continue;
+		tcase_set_timeout(tc, 120);
+		tcase_add_checked_fixture(tc, setups[v], teardown);
+		for (t = 0; t < sizeof(cases) / sizeof(cases[0]); t++)
+			tcase_add_test(tc, cases[t]);
+		suite_add_tcase(s, tc);
+		srunner_add_suite(sr, s);
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
