@@ -83,7 +83,7 @@ struct inotify_wd_stats {
 	unsigned int method;	/* INOTIFY_WD_METHOD_*, of the last watch */
 	unsigned long cycles;	/* add/rm cycles spent by the fallback */
 	unsigned long syscalls;	/* system calls issued, probes excluded */
-	size_t failed;		/* restore: index of the failing entry */
+	size_t failed;		/* restore: the failing entry, or count */
 };
 
 /*
@@ -103,17 +103,30 @@ struct inotify_wd_stats {
  *           bit; @fd is not an inotify instance.
  *   EFAULT  @path is NULL.
  *   EEXIST  the inode is already watched on @fd; that watch is unchanged.
- *   EBUSY   @wd belongs to another watch on @fd.  The fallback checks the
- *           cursor first: a busy @wd behind the cursor gives ERANGE.
+ *   EBUSY   @wd belongs to another watch on @fd.  Without a readable
+ *           /proc/self/fdinfo the fallback only notices a busy @wd when it
+ *           passes it, and a busy @wd behind the cursor gives ERANGE.
  *   ERANGE  the fallback would need more cycles than its bound (@wd is
- *           behind the allocator's cursor, or too far ahead of it).
+ *           behind the allocator's cursor, or too far ahead of it), or the
+ *           kernel's allocator cannot reach @wd (no wrap before 3.10).
  *   EAGAIN  the fallback had to cycle while the queue held events the
- *           library did not cause; nothing was changed.
- *   EOPNOTSUPP the fallback cannot prove the target is unwatched: the
- *           kernel lacks IN_MASK_CREATE and /proc/self/fdinfo is unreadable.
+ *           library did not cause: it refuses to start on a non-empty
+ *           queue (nothing changed), and stops if such an event arrives
+ *           while it cycles (its own IN_IGNORED events from the last
+ *           drain on, at most 1024, then stay queued).
+ *   EOPNOTSUPP the kernel lacks IN_MASK_CREATE (before 4.19) and
+ *           /proc/self/fdinfo is unreadable, so the library cannot prove
+ *           the target is not watched already.
+ *   EMFILE, ENFILE, ENOMEM  the once-per-process probe could not create
+ *           its private instance (the next call probes again).
  *   and any error of inotify_add_watch(2) (ENOENT, EACCES, ENOSPC, ENOMEM,
  *   EBADF, ENOTDIR, ENAMETOOLONG, ELOOP, ...), unchanged.
- * On failure no watch created by the call remains.
+ * On failure no watch created by the call remains.  The allocator's
+ * cursor is not restored: the kernel offers no way to read it.
+ *
+ * @path is resolved at each add the call makes; renaming another file
+ * that @fd already watches onto @path during the call is a race the
+ * library cannot see (as with any path-based call).
  */
 int inotify_add_watch_at(int fd, const char *path, uint32_t mask, int wd);
 
@@ -141,8 +154,11 @@ int inotify_wd_add_watch(int fd, const char *path, uint32_t mask, int wd,
  * through /proc/self/fd), so it cannot move it backwards without a wrap.
  *
  * Returns 0, or -1 with errno: EINVAL (@wd < 1, @fd not inotify, bad
- * flags), ERANGE, EAGAIN, EOPNOTSUPP as for inotify_wd_add_watch(), and
- * errors of memfd_create(2) and inotify_add_watch(2).
+ * flags), ERANGE, EAGAIN, EOPNOTSUPP as for inotify_wd_add_watch(),
+ * EBUSY (fallback without /proc/self/fdinfo, and @wd - 1 is busy), and
+ * errors of memfd_create(2) and inotify_add_watch(2).  The fallback cannot
+ * confirm a cursor that already points at @wd without moving it past @wd,
+ * so that case needs a wrap: ERANGE within the default bound.
  */
 int inotify_wd_set_next(int fd, int wd, const struct inotify_wd_opts *opts,
 			struct inotify_wd_stats *stats);
@@ -209,7 +225,8 @@ int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
  * already at the next wd, and the fallback crosses the id space at most
  * once.  All or nothing, unless INOTIFY_WD_NO_ROLLBACK: on failure every
  * watch this call created is removed and the caller's other watches are
- * untouched; @stats->failed names the entry that failed.
+ * untouched; @stats->failed names the entry that failed (the index in
+ * @watches), or is @count when the error concerns no single entry.
  *
  * Returns 0, or -1 with errno:
  *   EINVAL   NULL @watches with @count > 0; a bad wd or mask; two entries
@@ -218,8 +235,12 @@ int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
  *            entry's inode is already watched on @fd.
  *   EBUSY, ERANGE, EAGAIN, EOPNOTSUPP as inotify_wd_add_watch().
  *   ESTALE, EPERM, ... from open_by_handle_at(2) for handle targets
- *   (which needs CAP_DAC_READ_SEARCH); ENODEV when no mount of @dev is
- *   found; and any error of inotify_add_watch(2).
+ *   (which needs CAP_DAC_READ_SEARCH and /proc); ENODEV when no mount of
+ *   @dev is found; EAGAIN also when the helper thread that opens handles
+ *   cannot be created; and any error of inotify_add_watch(2).
+ * Handle targets are opened O_PATH: from Linux 6.10 that queues no event;
+ * older kernels queue IN_OPEN (before 6.5) and IN_CLOSE_NOWRITE on the
+ * target's watches, the new one included.
  */
 int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 		       size_t count, const struct inotify_wd_opts *opts,

@@ -47,6 +47,10 @@ int add_prepare(struct call *c, bool private_target)
 		snapshot_take(&c->snap, c->fd);
 	if (c->snap.valid)
 		return 0;
+	errno = c->snap.err;
+	/* A passing shortage (EMFILE, ENOMEM, ...) is reported as such. */
+	if (errno != ENOENT && errno != EACCES && errno != EPERM)
+		return -1;
 	/* No fdinfo for a closed fd either: report that as the kernel would. */
 	if (sys_nread(c->fd, &bytes) == 0 || errno != EBADF)
 		errno = EOPNOTSUPP;

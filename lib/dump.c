@@ -30,8 +30,11 @@ static int read_fdinfo(pid_t pid, int fd, struct inotify_wd_watch **out,
 	return ret;
 }
 
-/* Watches are only listed for inotify fds; anything else is EINVAL. */
-static int check_inotify(pid_t pid, int fd)
+/*
+ * Whether fd of pid (0: us) is an inotify instance, from the name of its
+ * /proc link: 1 yes, 0 no, -1 with errno when the link cannot be read.
+ */
+int fd_is_inotify(pid_t pid, int fd)
 {
 	static const char want[] = "anon_inode:inotify";
 	char path[64], target[sizeof(want) + 1];
@@ -44,11 +47,17 @@ static int check_inotify(pid_t pid, int fd)
 	n = readlink(path, target, sizeof(target));
 	if (n < 0)
 		return -1;
-	if ((size_t)n != sizeof(want) - 1 || memcmp(target, want, (size_t)n)) {
+	return (size_t)n == sizeof(want) - 1 && !memcmp(target, want, (size_t)n);
+}
+
+/* Watches are only listed for inotify fds; anything else is EINVAL. */
+static int check_inotify(pid_t pid, int fd)
+{
+	int ret = fd_is_inotify(pid, fd);
+
+	if (ret == 0)
 		errno = EINVAL;
-		return -1;
-	}
-	return 0;
+	return ret == 1 ? 0 : -1;
 }
 
 EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
@@ -68,6 +77,7 @@ void snapshot_take(struct snapshot *s, int fd)
 	int saved = errno;
 
 	s->valid = read_fdinfo(0, fd, &s->w, &s->n) == 0;
+	s->err = s->valid ? 0 : errno;
 	if (!s->valid) {
 		s->w = NULL;
 		s->n = 0;

@@ -105,7 +105,7 @@ void cycle_abandon(struct call *c, struct cycle *cy)
 	if (cy->held)
 		discard_watch(c, cy->held);
 	else
-		queue_drain(c);
+		queue_settle(c);
 	cy->held = 0;
 	errno = saved;
 }

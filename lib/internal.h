@@ -73,7 +73,9 @@ struct snapshot {
 	struct inotify_wd_watch *w;
 	size_t n;
 	bool valid;		/* false: fdinfo was unreadable */
+	int err;		/* why it was unreadable */
 };
+int fd_is_inotify(pid_t pid, int fd);
 void snapshot_take(struct snapshot *s, int fd);
 void snapshot_free(struct snapshot *s);
 bool snapshot_has_wd(const struct snapshot *s, int wd);
@@ -105,6 +107,8 @@ bool call_created(const struct call *c, int wd);
 /* ---- queue.c: the events our own removals queue ---- */
 int queue_claim(struct call *c);
 int queue_drain(struct call *c);
+void queue_settle(struct call *c);
+int remove_own(struct call *c, int wd);
 int discard_watch(struct call *c, int wd);
 
 /* ---- add.c: adding without altering an existing watch ---- */

@@ -20,6 +20,15 @@ int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
 		errno = EOPNOTSUPP;
 		return -1;
 	}
+	/*
+	 * The queue is looked at before any add: refuse what is not an
+	 * inotify fd first, so a pipe with data in it is not taken for an
+	 * instance with events queued.
+	 */
+	if (fd_is_inotify(0, c->fd) == 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (!c->snap.valid)
 		snapshot_take(&c->snap, c->fd);
 	for (i = 0; c->snap.valid && i < n; i++) {

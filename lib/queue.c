@@ -22,8 +22,12 @@ int queue_claim(struct call *c)
 {
 	int bytes = 0;
 
-	if (sys_nread(c->fd, &bytes) < 0)
+	if (sys_nread(c->fd, &bytes) < 0) {
+		/* Every inotify instance answers FIONREAD. */
+		if (errno == ENOTTY)
+			errno = EINVAL;
 		return -1;
+	}
 	if (bytes != 0) {
 		errno = EAGAIN;
 		return -1;
@@ -89,14 +93,45 @@ int queue_drain(struct call *c)
 	return 0;
 }
 
-/* Remove a watch this call created, and its IN_IGNORED when provably ours. */
+/*
+ * Remove a watch this call created.  Cleanup must not give up on a passing
+ * failure, so it tries again; EINVAL means the watch is gone already.
+ */
+int remove_own(struct call *c, int wd)
+{
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (sys_rm(c->fd, wd) == 0) {
+			c->pending++;
+			return 0;
+		}
+		if (errno == EINVAL || errno == EBADF)
+			break;
+	}
+	return -1;
+}
+
+/*
+ * Drain on a cleanup path: a passing failure gets a second try, a foreign
+ * event (EAGAIN) does not.  Keeps errno: the caller reports its own.
+ */
+void queue_settle(struct call *c)
+{
+	int saved = errno;
+
+	if (queue_drain(c) < 0 && errno != EAGAIN)
+		queue_drain(c);
+	errno = saved;
+}
+
+/* Remove our watch, and read its IN_IGNORED back when provably ours. */
 int discard_watch(struct call *c, int wd)
 {
 	int saved = errno;
 
-	if (sys_rm(c->fd, wd) == 0)
-		c->pending++;
-	queue_drain(c);
+	remove_own(c, wd);
+	queue_settle(c);
 	errno = saved;
 	return 0;
 }

@@ -155,12 +155,11 @@ static void rollback(struct call *c)
 	size_t i;
 
 	for (i = c->ncreated; i > 0; i--) {
-		if (sys_rm(c->fd, c->created[i - 1]) == 0)
-			c->pending++;
+		remove_own(c, c->created[i - 1]);
 		if (c->pending >= (int)c->feat.drain_batch)
 			queue_drain(c);
 	}
-	queue_drain(c);
+	queue_settle(c);
 	c->ncreated = 0;
 	errno = saved;
 }
@@ -193,6 +192,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 	struct batch b = { .c = c, .w = w, .n = n };
 	int ret = -1;
 
+	/* Errors that concern no single entry report the count. */
+	c->st.failed = n;
 	if (!w && n) {
 		errno = EINVAL;
 		return -1;
@@ -218,7 +219,9 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 {
 	struct call c;
 
-	if (call_begin(&c, fd, opts, stats) < 0)
+	if (call_begin(&c, fd, opts, stats) < 0) {
+		c.st.failed = count;
 		return call_end(&c, -1);
+	}
 	return call_end(&c, restore(&c, watches, count));
 }

@@ -125,13 +125,16 @@ void set_cursor(int fd, int wd)
 
 void deny_setnextwd(int err)
 {
+	/* Spelled out: SCMP_A1() leaves fields to the compiler's defaults. */
+	const struct scmp_arg_cmp cmd = {
+		.arg = 1, .op = SCMP_CMP_EQ,
+		.datum_a = INOTIFY_IOC_SETNEXTWD, .datum_b = 0,
+	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 
 	ck_assert(ctx);
-	ck_assert_int_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err),
-					  SCMP_SYS(ioctl), 1,
-					  SCMP_A1(SCMP_CMP_EQ,
-						  INOTIFY_IOC_SETNEXTWD)), 0);
+	ck_assert_int_eq(seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(err),
+						SCMP_SYS(ioctl), 1, &cmd), 0);
 	ck_assert_int_eq(seccomp_load(ctx), 0);
 	seccomp_release(ctx);
 }

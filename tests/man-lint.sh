@@ -83,9 +83,10 @@ resolve() {
 	fi
 }
 
-# The names listed in the NAME section of a page, one per line.
+# The names listed in the NAME section of a page (the text before its
+# "\-", which may span lines), one per line.
 name_list() {
-	sed -n '/^\.SH NAME/,/^\.SH/{/^\.SH/d;p;}' "$1" |
+	sed -n '/^\.SH NAME/,/^\.SH/{/^\.SH/d;p;}' "$1" | tr '\n' ' ' |
 		sed 's/\\-.*//; s/\\f[BIRP]//g' | tr ', ' '\n\n' | sed '/^$/d'
 }
 

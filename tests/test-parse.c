@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -199,9 +200,8 @@ END_TEST
 /* Many watches, long lines: grows without a fixed limit. */
 START_TEST(parse_many)
 {
-	const char *line = "inotify wd:%x ino:%x sdev:fe00000 mask:2 "
-			   "ignored_mask:0 fhandle-bytes:80 fhandle-type:1 "
-			   "f_handle:%0256d\n";
+#define LINE "inotify wd:%x ino:%x sdev:fe00000 mask:2 ignored_mask:0 " \
+	     "fhandle-bytes:80 fhandle-type:1 f_handle:%0256d\n"
 	size_t cap = 100000 * 400, len = 0, n;
 	struct inotify_wd_watch *w;
 	char *text = malloc(cap);
@@ -209,7 +209,7 @@ START_TEST(parse_many)
 
 	ck_assert_ptr_nonnull(text);
 	for (i = 100000; i > 0; i--)
-		len += (size_t)snprintf(text + len, cap - len, line, i, i, 0);
+		len += (size_t)snprintf(text + len, cap - len, LINE, i, i, 0);
 	ck_assert_int_eq(inotify_wd_parse(text, len, &w, &n), 0);
 	ck_assert_uint_eq(n, 100000);
 	ck_assert_int_eq(w[0].wd, 1);
