@@ -30,9 +30,12 @@ unsigned long sys_count(void)
 /* Fault injection: true when this call of kind k is the one to fail. */
 static bool inject(enum seam_call k)
 {
+	unsigned long n;
+
 	calls++;
-	seam.count[k]++;
-	if (seam.fail_kind != k || seam.fail_at != seam.count[k])
+	/* atomic: the thread tests call through here from many threads */
+	n = __atomic_add_fetch(&seam.count[k], 1, __ATOMIC_RELAXED);
+	if (seam.fail_kind != k || seam.fail_at != n)
 		return false;
 	errno = seam.fail_errno;
 	return true;
