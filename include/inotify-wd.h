@@ -229,8 +229,8 @@ int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
  * @watches), or is @count when the error concerns no single entry.
  *
  * Returns 0, or -1 with errno:
- *   EINVAL   NULL @watches with @count > 0; a bad wd or mask; two entries
- *            with the same wd; bad flags.
+ *   EINVAL   NULL @watches with @count > 0; @count too large to index;
+ *            a bad wd or mask; two entries with the same wd; bad flags.
  *   EEXIST   two entries name the same inode (same @dev and @ino), or an
  *            entry's inode is already watched on @fd.
  *   EBUSY, ERANGE, EAGAIN, EOPNOTSUPP as inotify_wd_add_watch().

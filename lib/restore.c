@@ -194,7 +194,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 
 	/* Errors that concern no single entry report the count. */
 	c->st.failed = n;
-	if (!w && n) {
+	/* No array; or a count no array could hold (the keys must fit). */
+	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key)) {
 		errno = EINVAL;
 		return -1;
 	}

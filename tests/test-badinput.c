@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Bad input, every public call, as one table: each row names the call,
+ * the input and the documented errno.  After each row the caller's
+ * instance is exactly as before (watches, queue) and no fd leaked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define MASK	IN_MODIFY
+
+static int fd;			/* the caller's instance, one watch on sc.b */
+static int closed_fd;		/* a number no fd has */
+static int pipe_fd;		/* an fd that is not inotify */
+static char long_path[PATH_MAX + 16];
+static char long_name[300];
+static struct inotify_wd_watch *ws;	/* restore entries (path targets) */
+static const struct inotify_wd_opts fallback = {
+	.flags = INOTIFY_WD_FALLBACK };
+
+static void setup(void)
+{
+	int p[2];
+
+	scratch_setup();
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(inotify_add_watch(fd, sc.b, IN_MODIFY), 1);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pipe_fd = p[0];
+	closed_fd = p[1];
+	close(p[1]);
+	memset(long_path, 'x', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	memcpy(long_name, sc.dir, strlen(sc.dir));
+	long_name[strlen(sc.dir)] = '/';
+	memset(long_name + strlen(sc.dir) + 1, 'y', 280);
+	ws = calloc(2, sizeof(*ws));
+	ws[0].wd = 10; ws[0].mask = MASK; ws[0].path = sc.a;
+	ws[1].wd = 11; ws[1].mask = MASK; ws[1].path = sc.c;
+	ws[0].mount_fd = ws[1].mount_fd = -1;
+}
+
+static void teardown(void)
+{
+	free(ws);
+	close(pipe_fd);
+	close(fd);
+	scratch_teardown();
+}
+
+static int add(int f, const char *path, uint32_t mask, int wd)
+{
+	return inotify_add_watch_at(f, path, mask, wd);
+}
+
+static int add_fb(int f, const char *path, uint32_t mask, int wd)
+{
+	return inotify_wd_add_watch(f, path, mask, wd, &fallback, NULL);
+}
+
+static int set_next(int f, int wd)
+{
+	return inotify_wd_set_next(f, wd, NULL, NULL);
+}
+
+static int set_next_fb(int f, int wd)
+{
+	return inotify_wd_set_next(f, wd, &fallback, NULL);
+}
+
+static int restore_with(int f, const struct inotify_wd_watch *w, size_t n,
+			const struct inotify_wd_opts *o)
+{
+	return inotify_wd_restore(f, w, n, o, NULL);
+}
+
+static const char garbage[] = "inotify wd:zz ino:1 sdev:0 mask:2 "
+			      "ignored_mask:0\n";
+static const char truncated[] = "pos:\t0\ninotify wd:1 ino:2 sdev:3 ma";
+
+/*
+ * The table: the errno each call must fail with.  Written once, as an
+ * X-macro, so that every row's text, errno and call stay on one line.
+ */
+#define ROWS(X) \
+	X(EFAULT, add(fd, NULL, MASK, 5)) \
+	X(EFAULT, add_fb(fd, NULL, MASK, 5)) \
+	X(ENOENT, add(fd, "", MASK, 5)) \
+	X(ENOENT, add_fb(fd, "", MASK, 5)) \
+	X(ENAMETOOLONG, add(fd, long_path, MASK, 5)) \
+	X(ENAMETOOLONG, add_fb(fd, long_path, MASK, 5)) \
+	X(ENAMETOOLONG, add(fd, long_name, MASK, 5)) \
+	X(EINVAL, add(fd, sc.a, MASK, 0)) \
+	X(EINVAL, add(fd, sc.a, MASK, -1)) \
+	X(EINVAL, add(fd, sc.a, MASK, INT_MIN)) \
+	X(EINVAL, add_fb(fd, sc.a, MASK, 0)) \
+	X(ERANGE, add_fb(fd, sc.a, MASK, INT_MAX)) \
+	X(EINVAL, add(fd, sc.a, 0, 5)) \
+	X(EINVAL, add(fd, sc.a, 0x00010000 | MASK, 5)) \
+	X(EINVAL, add(fd, sc.a, IN_ISDIR | MASK, 5)) \
+	X(EINVAL, add(fd, sc.a, IN_Q_OVERFLOW | MASK, 5)) \
+	X(EINVAL, add(fd, sc.a, IN_MASK_ADD | MASK, 5)) \
+	X(EINVAL, add(fd, sc.a, UINT32_MAX, 5)) \
+	X(EBADF, add(closed_fd, sc.a, MASK, 5)) \
+	X(EBADF, add_fb(closed_fd, sc.a, MASK, 5)) \
+	X(EBADF, add(-1, sc.a, MASK, 5)) \
+	X(EINVAL, add(pipe_fd, sc.a, MASK, 5)) \
+	X(EINVAL, add_fb(pipe_fd, sc.a, MASK, 5)) \
+	X(EEXIST, add(fd, sc.b, MASK, 5)) \
+	X(EEXIST, add_fb(fd, sc.b, MASK, 5)) \
+	X(EBUSY, add(fd, sc.a, MASK, 1)) \
+	X(EBUSY, add_fb(fd, sc.a, MASK, 1)) \
+	X(EINVAL, set_next(fd, 0)) \
+	X(EINVAL, set_next(fd, INT_MIN)) \
+	X(EINVAL, set_next_fb(fd, -1)) \
+	X(EBADF, set_next(closed_fd, 5)) \
+	X(EBADF, set_next_fb(closed_fd, 5)) \
+	X(EINVAL, set_next(pipe_fd, 5)) \
+	X(EINVAL, set_next_fb(pipe_fd, 5)) \
+	X(EINVAL, inotify_wd_parse(NULL, 10, &out, &count)) \
+	X(EINVAL, inotify_wd_parse(garbage, sizeof(garbage), NULL, &count)) \
+	X(EINVAL, inotify_wd_parse(garbage, sizeof(garbage), &out, NULL)) \
+	X(EBADMSG, inotify_wd_parse(garbage, strlen(garbage), &out, &count)) \
+	X(EBADMSG, inotify_wd_parse(truncated, strlen(truncated), &out, \
+				    &count)) \
+	X(EINVAL, inotify_wd_dump(0, fd, NULL, &count)) \
+	X(EINVAL, inotify_wd_dump(0, fd, &out, NULL)) \
+	X(EINVAL, inotify_wd_dump(0, -1, &out, &count)) \
+	X(EINVAL, inotify_wd_dump(-5, fd, &out, &count)) \
+	X(EINVAL, inotify_wd_dump(0, pipe_fd, &out, &count)) \
+	X(ENOENT, inotify_wd_dump(0, closed_fd, &out, &count)) \
+	X(ENOENT, inotify_wd_dump(INT_MAX, fd, &out, &count)) \
+	X(EINVAL, restore_with(fd, NULL, 2, NULL)) \
+	X(EINVAL, restore_with(fd, ws, SIZE_MAX, NULL)) \
+	X(EINVAL, restore_with(fd, ws, SIZE_MAX / 8, &fallback)) \
+	X(EBADF, restore_with(closed_fd, ws, 2, NULL)) \
+	X(EBADF, restore_with(closed_fd, ws, 2, &fallback)) \
+	X(EINVAL, restore_with(pipe_fd, ws, 2, NULL)) \
+	X(EINVAL, restore_with(pipe_fd, ws, 2, &fallback)) \
+	X(EINVAL, restore_with(fd, ws, 2, &bad_flags)) \
+	X(EINVAL, inotify_wd_get_features(NULL))
+
+static const struct inotify_wd_opts bad_flags = { .flags = 0xff00 };
+static struct inotify_wd_watch *out;
+static size_t count;
+
+static const struct row {
+	const char *call;
+	int err;
+} rows[] = {
+#define X(err, call) { #call, err },
+	ROWS(X)
+#undef X
+};
+
+static int eval(int i)
+{
+	int k = 0;
+
+#define X(err, call) if (i == k++) return (call);
+	ROWS(X)
+#undef X
+	return -2;
+}
+
+START_TEST(bad_input)
+{
+	struct kstate before, after;
+	int fds = open_fds(), ret;
+
+	kstate(fd, &before);
+	errno = 0;
+	ret = eval(_i);
+	ck_assert_msg(ret == -1 && errno == rows[_i].err,
+		      "%s: returned %d, errno %s, expected %s", rows[_i].call,
+		      ret, strerror(errno), strerror(rows[_i].err));
+	kstate(fd, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bad-input");
+	TCase *tc = tcase_create("bad-input");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, bad_input, 0, sizeof(rows) / sizeof(rows[0]));
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	printf("%zu rows\n", sizeof(rows) / sizeof(rows[0]));
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
