@@ -3,8 +3,11 @@
  * libFuzzer target for inotify_wd_parse(), run by tests/matrix.sh:
  *
  *   clang -fsanitize=fuzzer,address,undefined -I BUILD -I include -I lib \
- *         tests/fuzz-parse.c lib/*.c -lpthread
- *   ./a.out -max_total_time=60 CORPUS tests/fuzz-corpus
+ *         tests/fuzz-parse.c LIB-SOURCES -lpthread
+ *   ./fuzz-parse -max_total_time=60 CORPUS tests/fuzz-corpus
+ *
+ * where BUILD holds the config.h of a configured build and LIB-SOURCES
+ * are the .c files of lib/.
  *
  * Besides memory errors (ASan) and undefined behaviour (UBSan), it checks
  * what the header promises of a parse:

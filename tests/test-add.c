@@ -628,9 +628,10 @@ END_TEST
 	static void setup##i(void) { variant_setup(&variants[i]); setup(); }
 VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
 VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
-VARIANT_SETUP(8)
+VARIANT_SETUP(8) VARIANT_SETUP(9)
 static void (*const setups[])(void) = {
 	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
+	setup9,
 };
 
 int main(void)

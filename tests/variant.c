@@ -19,6 +19,8 @@ const struct variant variants[] = {
 	  .fallback = true },
 	{ .name = "seccomp-enotty", .seccomp_errno = ENOTTY, .fallback = true },
 	{ .name = "seccomp-eperm", .seccomp_errno = EPERM, .fallback = true },
+	{ .name = "seccomp-eacces", .seccomp_errno = EACCES,
+	  .fallback = true },
 	/* 4.17 and 4.18: the ioctl, but IN_MASK_CREATE is refused. */
 	{ .name = "k4.17", .mask_create = REJECTED },
 	/* 4.4-4.16: neither. */

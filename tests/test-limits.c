@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel limits, for real: the watch limit (ENOSPC, which on 4.11+
+ * consumes the wd it had allocated) in a user namespace of the test's
+ * own, and an instance created with max_queued_events at 64.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "variant.h"
+
+#define MASK	IN_MODIFY
+
+static int fd;
+
+static void write_file(const char *path, const char *text)
+{
+	int f = open(path, O_WRONLY | O_CLOEXEC);
+
+	ck_assert_msg(f >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(write(f, text, strlen(text)), (int)strlen(text));
+	close(f);
+}
+
+/* The watch limit of a user namespace only this test lives in. */
+static void watch_limit(const char *n)
+{
+	ck_assert_int_eq(unshare(CLONE_NEWUSER), 0);
+	write_file("/proc/sys/user/max_inotify_watches", n);
+}
+
+static void setup(void)
+{
+	variant_setup(&variants[0]);
+	scratch_setup();
+}
+
+static void teardown(void)
+{
+	close(fd);
+	scratch_teardown();
+}
+
+static void enospc(unsigned int flags)
+{
+	struct inotify_wd_opts o = { .flags = flags };
+	struct kstate before, after;
+
+	watch_limit("2");
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(inotify_add_watch(fd, sc.a, MASK), 1);
+	ck_assert_int_eq(inotify_wd_add_watch(fd, sc.b, MASK, 10, &o, NULL),
+			 10);
+	kstate(fd, &before);
+	ck_assert_int_eq(inotify_wd_add_watch(fd, sc.c, MASK, 20, &o, NULL),
+			 -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	kstate(fd, &after);
+	assert_kstate_equal(&before, &after);
+}
+
+START_TEST(enospc_ioctl)
+{
+	enospc(0);
+}
+END_TEST
+
+START_TEST(enospc_fallback)
+{
+	enospc(INOTIFY_WD_FALLBACK);
+}
+END_TEST
+
+/* One free slot is all the fallback needs: it holds one watch at a time. */
+START_TEST(one_slot_fallback)
+{
+	struct inotify_wd_opts o = { .flags = INOTIFY_WD_FALLBACK };
+
+	watch_limit("2");
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(inotify_add_watch(fd, sc.a, MASK), 1);
+	ck_assert_int_eq(inotify_wd_add_watch(fd, sc.b, MASK, 5000, &o, NULL),
+			 5000);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+}
+END_TEST
+
+/*
+ * The queue limit is copied into an instance when it is created.  The
+ * sysctl is global, so it is changed only around the one inotify_init1()
+ * (and, in the first case, the library's probe) and put back at once.
+ */
+static void small_queue(bool probe_sees_it)
+{
+	struct inotify_wd_opts o = { .flags = INOTIFY_WD_FALLBACK };
+	struct inotify_wd_features f;
+	char old[32] = { 0 };
+	int q;
+
+	q = open("/proc/sys/fs/inotify/max_queued_events", O_RDONLY);
+	ck_assert_int_gt(read(q, old, sizeof(old) - 1), 0);
+	close(q);
+	write_file("/proc/sys/fs/inotify/max_queued_events", "64");
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (probe_sees_it)
+		inotify_wd_get_features(&f);
+	write_file("/proc/sys/fs/inotify/max_queued_events", old);
+	ck_assert_int_ge(fd, 0);
+	/* 3000 removals: 47 times what the instance can queue */
+	ck_assert_int_eq(inotify_wd_add_watch(fd, sc.a, MASK, 3000, &o, NULL),
+			 3000);
+	ck_assert_int_eq(queued_bytes(fd), 0);
+	ck_assert_int_eq(kwatches(fd, (struct kwatch[MAX_KWATCH]){ { 0 } },
+				  MAX_KWATCH), 1);
+}
+
+/* The probe knew the limit: drains every 16 removals, never overflows. */
+START_TEST(small_queue_known)
+{
+	small_queue(true);
+}
+END_TEST
+
+/* The limit shrank after the probe: the overflow is detected and read. */
+START_TEST(small_queue_unknown)
+{
+	small_queue(false);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("limits");
+	TCase *tc = tcase_create("limits");
+	SRunner *sr;
+	int failed;
+
+	if (geteuid() != 0)
+		return 77;	/* the queue sysctl is root's */
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, enospc_ioctl);
+	tcase_add_test(tc, enospc_fallback);
+	tcase_add_test(tc, one_slot_fallback);
+	tcase_add_test(tc, small_queue_known);
+	tcase_add_test(tc, small_queue_unknown);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
