@@ -124,9 +124,13 @@ struct inotify_wd_stats {
  * On failure no watch created by the call remains.  The allocator's
  * cursor is not restored: the kernel offers no way to read it.
  *
- * @path is resolved at each add the call makes; renaming another file
- * that @fd already watches onto @path during the call is a race the
- * library cannot see (as with any path-based call).
+ * @path is resolved at each add the call makes.  On 4.19+ the add that
+ * creates the watch at @wd carries IN_MASK_CREATE with the caller's mask,
+ * so a file renamed onto @path meanwhile gives EEXIST.  One case remains
+ * where a second add sets the mask (the fallback's first add already
+ * landed on @wd, and on kernels without IN_MASK_CREATE): renaming another
+ * file that @fd watches onto @path between the two is a race the library
+ * cannot see, as with any path-based call.
  */
 int inotify_add_watch_at(int fd, const char *path, uint32_t mask, int wd);
 

@@ -44,6 +44,39 @@ static void report(struct call *c, unsigned long done, unsigned long total)
 		c->progress(done, total, c->progress_arg);
 }
 
+/*
+ * Will the next add get wd?  The allocator hands out the lowest free wd
+ * after the one we hold, skipping the busy ones fdinfo showed and those
+ * this call made.  Only asked when wd is close, so the scan stays short.
+ */
+static bool next_is(const struct call *c, int held, int wd)
+{
+	unsigned long busy = c->snap.n + c->ncreated;
+	int n = held;
+
+	if (distance(held, wd) > busy + 1)
+		return false;
+	do
+		n = n == INT_MAX ? 1 : n + 1;
+	while (n != wd && n != held &&
+	       (snapshot_has_wd(&c->snap, n) || call_created(c, n)));
+	return n == wd;
+}
+
+/*
+ * The mask of the add that should land on wd: the caller's, with
+ * IN_MASK_CREATE, so that no later add on the path is needed (a path
+ * renamed meanwhile onto a watched inode then gives EEXIST, never an
+ * altered watch).  Kernels without IN_MASK_CREATE keep the quiet mask
+ * and get the caller's mask afterwards (add_finish()).
+ */
+static uint32_t armed_mask(const struct call *c, const struct cycle *cy)
+{
+	if (!cy->mask || c->feat.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED)
+		return add_quiet_mask(c, cy->mask);
+	return cy->mask | IN_MASK_CREATE;
+}
+
 /* One cycle: drop the watch we hold, take the next wd. */
 static int step(struct call *c, struct cycle *cy, uint32_t quiet)
 {
@@ -71,13 +104,17 @@ static int step(struct call *c, struct cycle *cy, uint32_t quiet)
 static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 {
 	const uint32_t quiet = add_quiet_mask(c, cy->mask);
+	const uint32_t armed = armed_mask(c, cy);
 	unsigned long total = distance(cy->held, wd), left = total, d;
+	uint32_t m;
 	int prev;
 
 	while (cy->held != wd) {
 		prev = cy->held;
-		if (step(c, cy, quiet) < 0)
+		m = next_is(c, prev, wd) ? armed : quiet;
+		if (step(c, cy, m) < 0)
 			return -1;
+		cy->armed = m != quiet && cy->held == wd;
 		d = distance(cy->held, wd);
 		if (cy->held == prev) {
 			/* 2.6.31-2.6.35 reuse the lowest free wd: no progress. */

@@ -131,6 +131,7 @@ struct cycle {
 	uint32_t mask;		/* the caller's mask; 0: keep no watch */
 	bool target_private;	/* the inode cannot be watched by the caller */
 	int held;		/* wd of our watch on path, or 0 */
+	bool armed;		/* it has the caller's mask already */
 };
 int cycle_to(struct call *c, struct cycle *cy, int wd);
 void cycle_abandon(struct call *c, struct cycle *cy);

@@ -48,7 +48,7 @@ static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
 	if (add_prepare(c, false) < 0)
 		return -1;
 	if (cycle_to(c, &cy, wd) < 0 ||
-	    add_finish(c, path, mask, wd, true) < 0) {
+	    add_finish(c, path, mask, wd, !cy.armed) < 0) {
 		cycle_abandon(c, &cy);
 		return -1;
 	}
