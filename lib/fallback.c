@@ -72,13 +72,18 @@ static bool next_is(const struct call *c, int held, int wd)
  */
 static uint32_t armed_mask(const struct call *c, const struct cycle *cy)
 {
-	if (!cy->mask || c->feat.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED)
+	if (cy->defer || !cy->mask ||
+	    c->feat.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED)
 		return add_quiet_mask(c, cy->mask);
 	return cy->mask | IN_MASK_CREATE;
 }
 
-/* One cycle: drop the watch we hold, take the next wd. */
-static int step(struct call *c, struct cycle *cy, uint32_t quiet)
+/*
+ * One cycle: drop the watch we hold, take the next wd.  Before an add
+ * that arms a watch with event bits, every event of ours is read back:
+ * from then on events may arrive that the accounting cannot tell apart.
+ */
+static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 {
 	int prev = cy->held;
 
@@ -87,9 +92,10 @@ static int step(struct call *c, struct cycle *cy, uint32_t quiet)
 		return -1;
 	cy->held = 0;
 	c->pending++;
-	if (c->pending >= (int)c->feat.drain_batch && queue_drain(c) < 0)
+	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
+	    queue_drain(c) < 0)
 		return -1;
-	cy->held = sys_add(c->fd, cy->path, quiet);
+	cy->held = sys_add(c->fd, cy->path, mask);
 	if (cy->held < 0) {
 		/* An allocator that does not wrap (before 3.10) stops here. */
 		if (prev == INT_MAX && (errno == ENOSPC || errno == EINVAL))
@@ -112,7 +118,7 @@ static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 	while (cy->held != wd) {
 		prev = cy->held;
 		m = next_is(c, prev, wd) ? armed : quiet;
-		if (step(c, cy, m) < 0)
+		if (step(c, cy, m, m != quiet) < 0)
 			return -1;
 		cy->armed = m != quiet && cy->held == wd;
 		d = distance(cy->held, wd);

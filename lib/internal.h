@@ -95,6 +95,7 @@ struct call {
 	bool queue_owned;	/* the queue held nothing else when we began */
 	struct snapshot snap;	/* taken lazily by the fallback */
 	int horizon;		/* restore: the last wd the batch needs */
+	bool defer_masks;	/* restore: fallback places quiet watches */
 	int *created;		/* restore: the watches made so far */
 	size_t ncreated;
 };
@@ -132,6 +133,7 @@ struct cycle {
 	bool target_private;	/* the inode cannot be watched by the caller */
 	int held;		/* wd of our watch on path, or 0 */
 	bool armed;		/* it has the caller's mask already */
+	bool defer;		/* leave it quiet: the caller arms it later */
 };
 int cycle_to(struct call *c, struct cycle *cy, int wd);
 void cycle_abandon(struct call *c, struct cycle *cy);
@@ -140,6 +142,7 @@ void cycle_abandon(struct call *c, struct cycle *cy);
 int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
 int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
 		bool cursor_at_wd);
+int arm_watch(struct call *c, const char *path, uint32_t mask, int wd);
 
 /* ---- handle.c: restore targets given by file handle ---- */
 struct mount_fd {

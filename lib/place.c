@@ -43,22 +43,33 @@ int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
 
 static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
 {
-	struct cycle cy = { .path = path, .mask = mask };
+	struct cycle cy = { .path = path, .mask = mask,
+			    .defer = c->defer_masks };
 
 	if (add_prepare(c, false) < 0)
 		return -1;
 	if (cycle_to(c, &cy, wd) < 0 ||
-	    add_finish(c, path, mask, wd, !cy.armed) < 0) {
+	    (!cy.defer && add_finish(c, path, mask, wd, !cy.armed) < 0)) {
 		cycle_abandon(c, &cy);
 		return -1;
 	}
 	return wd;
 }
 
+/*
+ * The fallback ignores cursor_at_wd: its first add finds out anyway, at
+ * the same cost as the plain add the fast path makes then.
+ */
 int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
 		bool cursor_at_wd)
 {
 	if (call_use_ioctl(c))
 		return fast_add(c, path, mask, wd, !cursor_at_wd);
 	return cycle_add(c, path, mask, wd);
+}
+
+/* Give a watch placed quiet (defer_masks) the caller's mask. */
+int arm_watch(struct call *c, const char *path, uint32_t mask, int wd)
+{
+	return add_finish(c, path, mask, wd, true);
 }

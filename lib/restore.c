@@ -62,6 +62,16 @@ static int cmp_inode(const void *x, const void *y)
 	return (a->ino > b->ino) - (a->ino < b->ino);
 }
 
+static bool sorted(const struct wd_key *k, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (k[i - 1].wd > k[i].wd)
+			return false;
+	return true;
+}
+
 static bool entry_valid(const struct inotify_wd_watch *w)
 {
 	if (w->wd < 1 || !mask_valid(w->mask))
@@ -101,7 +111,9 @@ static int validate(struct batch *b)
 			return fail_at(b, i, EINVAL);
 		b->order[i] = (struct wd_key){ b->w[i].wd, i };
 	}
-	qsort(b->order, b->n, sizeof(*b->order), cmp_wd);
+	/* Dumps come sorted already: then the O(n) check is all it costs. */
+	if (!sorted(b->order, b->n))
+		qsort(b->order, b->n, sizeof(*b->order), cmp_wd);
 	for (i = 1; i < b->n; i++)
 		if (b->order[i].wd == b->order[i - 1].wd)
 			return fail_at(b, b->order[i].i, EINVAL);
@@ -127,7 +139,9 @@ static int begin_fallback(struct batch *b)
 	return ret;
 }
 
-static int restore_one(struct batch *b, size_t k, bool cursor_at_wd)
+/* Place entry k (arm: give its placed watch the caller's mask). */
+static int restore_one(struct batch *b, size_t k, bool cursor_at_wd,
+		       bool arm)
 {
 	const struct inotify_wd_watch *w = nth(b, k);
 	uint32_t mask = w->mask;
@@ -140,7 +154,10 @@ static int restore_one(struct batch *b, size_t k, bool cursor_at_wd)
 	/* /proc/self/fd/N is a link that must be followed to the target. */
 	if (fd >= 0)
 		mask &= ~(uint32_t)IN_DONT_FOLLOW;
-	got = place_watch(b->c, path, mask, w->wd, cursor_at_wd);
+	if (arm)
+		got = arm_watch(b->c, path, mask, w->wd);
+	else
+		got = place_watch(b->c, path, mask, w->wd, cursor_at_wd);
 	err = errno;
 	if (fd >= 0)
 		sys_close(fd);
@@ -164,24 +181,49 @@ static void rollback(struct call *c)
 	errno = saved;
 }
 
+static int failed(struct batch *b, size_t k)
+{
+	b->c->st.failed = b->order[k].i;
+	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK))
+		rollback(b->c);
+	return -1;
+}
+
+/*
+ * Without the ioctl, watches are placed quiet (no event bits) while the
+ * fallback crosses the id space, and armed with their masks only at the
+ * end: an event on an armed watch would be indistinguishable from the
+ * IN_IGNORED events the fallback must read back.
+ */
+static int arm_all(struct batch *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++)
+		if (restore_one(b, k, false, true) < 0)
+			return failed(b, k);
+	return 0;
+}
+
 static int run(struct batch *b)
 {
 	struct call *c = b->c;
 	int next = 0;
 	size_t k;
 
-	if (!call_use_ioctl(c) && begin_fallback(b) < 0)
-		return -1;
-	for (k = 0; k < b->n; k++) {
-		if (restore_one(b, k, next == nth(b, k)->wd) < 0) {
-			c->st.failed = b->order[k].i;
-			if (!(c->flags & INOTIFY_WD_NO_ROLLBACK))
-				rollback(c);
+	if (!call_use_ioctl(c)) {
+		if (begin_fallback(b) < 0)
 			return -1;
-		}
+		c->defer_masks = true;
+	}
+	for (k = 0; k < b->n; k++) {
+		if (restore_one(b, k, next == nth(b, k)->wd, false) < 0)
+			return failed(b, k);
 		c->created[c->ncreated++] = nth(b, k)->wd;
 		next = nth(b, k)->wd == INT_MAX ? 0 : nth(b, k)->wd + 1;
 	}
+	if (c->defer_masks && arm_all(b) < 0)
+		return -1;
 	c->st.failed = b->n;
 	return 0;
 }
