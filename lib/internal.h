@@ -58,6 +58,8 @@ void features_reset(void);
 /* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
 int read_file(const char *path, char **buf, size_t *len);
 bool mask_valid(uint32_t mask);
+int handle_open(int mount_fd, int type, unsigned int bytes,
+		const unsigned char *handle, int flags);
 
 /* ---- fdinfo.c ---- */
 int fdinfo_parse(const char *text, size_t len,

@@ -99,20 +99,6 @@ int sys_memfd(const char *name)
 int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags)
 {
-	/* struct file_handle ends in a flexible array: give it room. */
-	union {
-		struct file_handle fh;
-		unsigned char raw[sizeof(struct file_handle) +
-				  INOTIFY_WD_HANDLE_MAX];
-	} h;
-
 	calls++;
-	if (bytes > INOTIFY_WD_HANDLE_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	h.fh.handle_bytes = bytes;
-	h.fh.handle_type = type;
-	memcpy(h.fh.f_handle, handle, bytes);
-	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
+	return handle_open(mount_fd, type, bytes, handle, flags);
 }

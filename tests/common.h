@@ -64,4 +64,7 @@ char **scratch_files(int n);
  * each watch (wd, inode, device, mask) as text, for whole-set compares. */
 char **klines(int fd, int *n);
 void klines_free(char **l, int n);
+
+/* Runs a suite the usual way; the process's exit status. */
+int run_suite(Suite *s);
 #endif

@@ -149,20 +149,7 @@ int sys_memfd(const char *name)
 int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags)
 {
-	union {
-		struct file_handle fh;
-		unsigned char raw[sizeof(struct file_handle) +
-				  INOTIFY_WD_HANDLE_MAX];
-	} h;
-
 	if (inject(SEAM_HANDLE))
 		return -1;
-	if (bytes > INOTIFY_WD_HANDLE_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	h.fh.handle_bytes = bytes;
-	h.fh.handle_type = type;
-	memcpy(h.fh.f_handle, handle, bytes);
-	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
+	return handle_open(mount_fd, type, bytes, handle, flags);
 }

@@ -623,41 +623,10 @@ END_TEST
 	progress_reports, no_fallback, bad_flags, features, set_next_ahead, \
 	set_next_busy_below, set_next_behind, set_next_pending_events
 
-/* One fixture per variant: Check's fixtures take no argument. */
-#define VARIANT_SETUP(i) \
-	static void setup##i(void) { variant_setup(&variants[i]); setup(); }
-VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
-VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
-VARIANT_SETUP(8) VARIANT_SETUP(9)
-static void (*const setups[])(void) = {
-	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
-	setup9,
-};
-
 int main(void)
 {
-	const TTest *contract[] = { CONTRACT };
-	SRunner *sr = srunner_create(NULL);
-	size_t v, t;
-	int failed;
+	const TTest *cases[] = { CONTRACT };
 
-	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
-		return 99;	/* a variant without its fixture */
-	for (v = 0; v < nvariants; v++) {
-		Suite *s = suite_create(variants[v].name);
-		TCase *tc = tcase_create(variants[v].name);
-
-		if (variants[v].seccomp_errno && nofork())
-			continue;	/* a filter cannot be taken back */
-		tcase_set_timeout(tc, 60);
-		tcase_add_checked_fixture(tc, setups[v], teardown);
-		for (t = 0; t < sizeof(contract) / sizeof(contract[0]); t++)
-			tcase_add_test(tc, contract[t]);
-		suite_add_tcase(s, tc);
-		srunner_add_suite(sr, s);
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return variant_main(cases, sizeof(cases) / sizeof(cases[0]), setup,
+			    teardown, 60);
 }

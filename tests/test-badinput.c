@@ -193,16 +193,12 @@ int main(void)
 {
 	Suite *s = suite_create("bad-input");
 	TCase *tc = tcase_create("bad-input");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(rows) / sizeof(rows[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	printf("%zu rows\n", sizeof(rows) / sizeof(rows[0]));
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -140,8 +140,6 @@ int main(void)
 {
 	Suite *s = suite_create("limits");
 	TCase *tc = tcase_create("limits");
-	SRunner *sr;
-	int failed;
 
 	if (geteuid() != 0)
 		return 77;	/* the queue sysctl is root's */
@@ -152,9 +150,5 @@ int main(void)
 	tcase_add_test(tc, small_queue_known);
 	tcase_add_test(tc, small_queue_unknown);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -224,8 +224,6 @@ int main(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parse_618);
 	tcase_add_test(tc, parse_no_handle);
@@ -237,9 +235,5 @@ int main(void)
 	tcase_add_test(tc, parse_bad_args);
 	tcase_add_test(tc, parse_many);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

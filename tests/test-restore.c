@@ -462,44 +462,14 @@ END_TEST
 	handles_queue_nothing, handle_errors, fallback_pending_events, \
 	dump_other_process
 
-#define VARIANT_SETUP(i) \
-	static void setup##i(void) { variant_setup(&variants[i]); setup(); }
-VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
-VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
-VARIANT_SETUP(8) VARIANT_SETUP(9)
-static void (*const setups[])(void) = {
-	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
-	setup9,
-};
-
 int main(void)
 {
 	const TTest *cases[] = { CASES };
-	SRunner *sr = srunner_create(NULL);
-	size_t v, t;
-	int failed;
 
-	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
-		return 99;
 	if (geteuid() != 0) {
 		fprintf(stderr, "needs root (CAP_DAC_READ_SEARCH)\n");
 		return 77;
 	}
-	for (v = 0; v < nvariants; v++) {
-		Suite *s = suite_create(variants[v].name);
-		TCase *tc = tcase_create(variants[v].name);
-
-		if (variants[v].seccomp_errno && nofork())
-			continue;
-		tcase_set_timeout(tc, 120);
-		tcase_add_checked_fixture(tc, setups[v], teardown);
-		for (t = 0; t < sizeof(cases) / sizeof(cases[0]); t++)
-			tcase_add_test(tc, cases[t]);
-		suite_add_tcase(s, tc);
-		srunner_add_suite(sr, s);
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return variant_main(cases, sizeof(cases) / sizeof(cases[0]), setup,
+			    teardown, 120);
 }

@@ -71,3 +71,42 @@ struct inotify_wd_opts variant_opts(void)
 
 	return o;
 }
+
+/*
+ * Check's fixtures take no argument, so each variant gets a setup of its
+ * own that selects it and then runs the test file's setup.
+ */
+static void (*file_setup)(void);
+
+#define VARIANT_SETUP(i) \
+	static void setup##i(void) { variant_setup(&variants[i]); file_setup(); }
+VARIANT_SETUP(0) VARIANT_SETUP(1) VARIANT_SETUP(2) VARIANT_SETUP(3)
+VARIANT_SETUP(4) VARIANT_SETUP(5) VARIANT_SETUP(6) VARIANT_SETUP(7)
+VARIANT_SETUP(8) VARIANT_SETUP(9)
+static void (*const setups[])(void) = {
+	setup0, setup1, setup2, setup3, setup4, setup5, setup6, setup7, setup8,
+	setup9,
+};
+
+int variant_main(const TTest *const *cases, size_t ncases,
+		 void (*setup)(void), void (*teardown)(void), int timeout)
+{
+	Suite *s = suite_create("variants");
+	size_t v, t;
+
+	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
+		return 99;	/* a variant without its fixture */
+	file_setup = setup;
+	for (v = 0; v < nvariants; v++) {
+		TCase *tc = tcase_create(variants[v].name);
+
+		if (variants[v].seccomp_errno && nofork())
+			continue;	/* a filter cannot be taken back */
+		tcase_set_timeout(tc, timeout);
+		tcase_add_checked_fixture(tc, setups[v], teardown);
+		for (t = 0; t < ncases; t++)
+			tcase_add_test(tc, cases[t]);
+		suite_add_tcase(s, tc);
+	}
+	return run_suite(s);
+}

@@ -32,5 +32,8 @@ void variant_enter(void);
 struct inotify_wd_opts variant_opts(void);
 /* True when the test runs without fork (valgrind): no seccomp then. */
 bool nofork(void);
+/* Runs every case on every variant (one test case per variant). */
+int variant_main(const TTest *const *cases, size_t ncases,
+		 void (*setup)(void), void (*teardown)(void), int timeout);
 
 #endif

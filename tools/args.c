@@ -81,3 +81,32 @@ int print_help(const char *text)
 	fputs(text, stdout);
 	return finish_stdout(0);
 }
+
+/*
+ * The options of the subcommands that only take --json and --help.
+ * Returns -1 to go on (operands from optind), else the exit status.
+ */
+int parse_json_opts(int argc, char **argv, const char *usage, bool *json)
+{
+	enum { OPT_JSON = 256 };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			*json = true;
+			break;
+		case 'h':
+			return print_help(usage);
+		default:
+			return bad_option(argv, c);
+		}
+	}
+	return -1;
+}

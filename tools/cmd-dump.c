@@ -79,29 +79,15 @@ static void report_failure(int pid, int fd)
 
 int cmd_dump(int argc, char **argv)
 {
-	enum { OPT_JSON = 256 };
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct inotify_wd_watch *w;
 	long long pid, fd;
-	bool json = false;
+	bool json;
 	size_t n;
-	int c;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'h':
-			return print_help(dump_usage);
-		default:
-			return bad_option(argv, c);
-		}
-	}
+	ret = parse_json_opts(argc, argv, dump_usage, &json);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind < 2)
 		return usage_error("missing %s", optind == argc ? "PID and FD" :
 							       "FD");

@@ -143,27 +143,13 @@ static int probe(struct probe *p)
 
 int cmd_probe(int argc, char **argv)
 {
-	enum { OPT_JSON = 256 };
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct probe p;
-	bool json = false;
-	int c;
+	bool json;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'h':
-			return print_help(probe_usage);
-		default:
-			return bad_option(argv, c);
-		}
-	}
+	ret = parse_json_opts(argc, argv, probe_usage, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (probe(&p) < 0)

@@ -48,6 +48,8 @@ int parse_number(const char *what, const char *s, long long min,
 int bad_option(char **argv, int c);
 /* Print a subcommand's usage text to stdout; 0. */
 int print_help(const char *text);
+/* Options of probe and dump (--json, --help): -1 to go on, or a status. */
+int parse_json_opts(int argc, char **argv, const char *usage, bool *json);
 
 /* ---- mask.c: --mask ---- */
 /* 0, or -1 after reporting why not. */
