@@ -118,8 +118,9 @@ struct inotify_wd_stats {
  *   EOPNOTSUPP the kernel lacks IN_MASK_CREATE (before 4.19) and
  *           /proc/self/fdinfo is unreadable, so the library cannot prove
  *           the target is not watched already.
- *   EMFILE, ENFILE, ENOMEM  the once-per-process probe could not create
- *           its private instance (the next call probes again).
+ *   EMFILE, ENFILE, ENOMEM, ENOSPC  the once-per-process probe could not
+ *           create its private instance or watch (the next call probes
+ *           again).
  *   and any error of inotify_add_watch(2) (ENOENT, EACCES, ENOSPC, ENOMEM,
  *   EBADF, ENOTDIR, ENAMETOOLONG, ELOOP, ...), unchanged.
  * On failure no watch created by the call remains.  The allocator's
@@ -266,7 +267,8 @@ struct inotify_wd_features {
 /*
  * inotify_wd_get_features - report the cached probe results
  * Returns 0, or -1 with errno EINVAL (@f is NULL), or the error that made
- * the probe itself fail (EMFILE, ENFILE, ENOMEM from inotify_init1()).
+ * the probe itself fail (EMFILE, ENFILE, ENOMEM from inotify_init1();
+ * ENOSPC, ENOMEM from its inotify_add_watch()).
  */
 int inotify_wd_get_features(struct inotify_wd_features *f);
 

@@ -42,23 +42,36 @@ static void probe_setnextwd(int fd)
 
 /*
  * Add one inode twice with IN_MASK_CREATE: 4.19+ says EEXIST the second
- * time, 4.4-4.18 reject the flag outright, older kernels ignore it.  "/"
- * always exists and is private to this throw-away instance.
+ * time, 4.4-4.18 reject the flag outright, older kernels ignore it.  Any
+ * inode will do on this throw-away instance; "/" exists everywhere, and
+ * the working directory stands in where "/" cannot be read.  Any other
+ * error (ENOSPC, ENOMEM) fails the probe, to be tried again next call:
+ * guessing would cost every later call the slower, fdinfo-based path.
  */
-static void probe_mask_create(int fd)
+static int probe_mask_create(int fd)
 {
+	static const char *const paths[] = { "/", "." };
 	const uint32_t mask = IN_MASK_CREATE | IN_DELETE_SELF;
+	size_t i;
 
-	if (sys_add(fd, "/", mask) < 0) {
-		feat.mask_create = errno == EINVAL ?
-			INOTIFY_WD_MASK_CREATE_REJECTED :
-			INOTIFY_WD_MASK_CREATE_IGNORED;
-		return;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (sys_add(fd, paths[i], mask) < 0) {
+			if (errno == EACCES || errno == ENOENT)
+				continue;
+			if (errno != EINVAL)
+				return -1;
+			feat.mask_create = INOTIFY_WD_MASK_CREATE_REJECTED;
+			return 0;
+		}
+		if (sys_add(fd, paths[i], mask) < 0 && errno == EEXIST)
+			feat.mask_create = INOTIFY_WD_MASK_CREATE_HONOURED;
+		else
+			feat.mask_create = INOTIFY_WD_MASK_CREATE_IGNORED;
+		return 0;
 	}
-	if (sys_add(fd, "/", mask) < 0 && errno == EEXIST)
-		feat.mask_create = INOTIFY_WD_MASK_CREATE_HONOURED;
-	else
-		feat.mask_create = INOTIFY_WD_MASK_CREATE_IGNORED;
+	/* Nothing readable: the careful answer. */
+	feat.mask_create = INOTIFY_WD_MASK_CREATE_IGNORED;
+	return 0;
 }
 
 /*
@@ -100,7 +113,8 @@ static void probe(void)
 		return;
 	}
 	probe_setnextwd(fd);
-	probe_mask_create(fd);
+	if (probe_mask_create(fd) < 0)
+		feat.probe_errno = errno;
 	sys_close(fd);
 	errno = saved_errno;
 }
