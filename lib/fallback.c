@@ -117,7 +117,7 @@ static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 
 	while (cy->held != wd) {
 		prev = cy->held;
-		m = next_is(c, prev, wd) ? armed : quiet;
+		m = armed != quiet && next_is(c, prev, wd) ? armed : quiet;
 		if (step(c, cy, m, m != quiet) < 0)
 			return -1;
 		cy->armed = m != quiet && cy->held == wd;
