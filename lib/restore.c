@@ -133,7 +133,7 @@ static int begin_fallback(struct batch *b)
 		wds[i] = nth(b, i)->wd;
 	ret = fallback_begin(b->c, wds, b->n, &busy);
 	free(wds);
-	if (ret < 0 && errno == EBUSY)
+	if (ret < 0 && errno == EBUSY && busy < b->n)
 		b->c->st.failed = b->order[busy].i;
 	b->c->horizon = nth(b, b->n - 1)->wd;
 	return ret;

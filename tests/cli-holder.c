@@ -18,13 +18,14 @@
 
 #include "inotify-wd.h"
 
-static long number(const char *s, const char *arg)
+/* long long: wds up to 0x7fffffff must parse on 32-bit too. */
+static long long number(const char *s, const char *arg)
 {
 	char *end;
-	long v;
+	long long v;
 
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtoll(s, &end, 0);
 	if (errno || end == s || *end) {
 		fprintf(stderr, "cli-holder: %s: bad number '%s'\n", arg, s);
 		exit(2);

@@ -198,7 +198,7 @@ static int by_str(const void *x, const void *y)
 
 char **klines(int fd, int *n)
 {
-	char path[64], *line = NULL, *cut, **out = NULL;
+	char path[64], *line = NULL, *cut, **out = NULL, **more;
 	size_t cap = 0;
 	FILE *f;
 	int m = 0;
@@ -212,8 +212,9 @@ char **klines(int fd, int *n)
 		cut = strstr(line, " ignored_mask:");
 		ck_assert_ptr_nonnull(cut);
 		*cut = '\0';
-		out = realloc(out, (size_t)(m + 1) * sizeof(*out));
-		ck_assert(out);
+		more = realloc(out, (size_t)(m + 1) * sizeof(*out));
+		ck_assert(more);
+		out = more;
 		out[m++] = strdup(line);
 	}
 	free(line);

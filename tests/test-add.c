@@ -470,6 +470,7 @@ START_TEST(progress_reports)
 				     .progress_arg = &calls };
 	struct kstate before;
 
+	calls = last_done = last_total = 0;	/* CK_FORK=no: no fresh statics */
 	kstate(fd, &before);
 	variant_enter();
 	expect_watch(add_opts(sc.a, MASK, 40000, &o), 40000, sc.a, MASK,

@@ -34,6 +34,11 @@ static void setup(void)
 
 static void teardown(void)
 {
+	int i;
+
+	for (i = 0; i < THREADS; i++)
+		free(files[i]);
+	free(files);
 	scratch_teardown();
 }
 

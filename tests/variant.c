@@ -98,10 +98,11 @@ int variant_main(const TTest *const *cases, size_t ncases,
 		return 99;	/* a variant without its fixture */
 	file_setup = setup;
 	for (v = 0; v < nvariants; v++) {
-		TCase *tc = tcase_create(variants[v].name);
+		TCase *tc;
 
 		if (variants[v].seccomp_errno && nofork())
 			continue;	/* a filter cannot be taken back */
+		tc = tcase_create(variants[v].name);
 		tcase_set_timeout(tc, timeout);
 		tcase_add_checked_fixture(tc, setups[v], teardown);
 		for (t = 0; t < ncases; t++)

@@ -1,0 +1,619 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The hardening matrix, the last step of "make check-all": the same
+# sources built and checked ten ways, each in a build directory of its own
+# under one mktemp -d, never in the source tree.
+#
+#   asan-gcc, asan-clang  ASan+UBSan (--enable-sanitizers --enable-werror),
+#                         the whole "make check"; any sanitizer report,
+#                         leaks included, fails the check
+#   valgrind              memcheck on every Check binary, CK_FORK=no
+#   werror-gcc, werror-clang
+#                         -O2 builds with -Werror: library, tool, bench
+#                         and every test program
+#   cppcheck, clang-tidy  static analysis (tests/cppcheck.supp, .clang-tidy)
+#   i386                  gcc -m32, "make check" on this 64-bit kernel
+#                         (the ioctl goes through compat_ioctl)
+#   musl                  musl-gcc: library and tools/inotifywd, then a probe
+#   fuzz                  libFuzzer on inotify_wd_parse() (tests/fuzz-parse.c,
+#                         seeds in tests/fuzz-corpus/)
+#
+# Usage: tests/matrix.sh [CHECK...]      (default: all, in the order above)
+# Run it from anywhere: it finds the sources through its own path (or
+# $MATRIX_SRCDIR).  Environment:
+#   MATRIX_JOBS        make -j (default: the number of CPUs)
+#   MATRIX_FUZZ_TIME   seconds of fuzzing (default 60)
+#   MATRIX_VALGRIND_CASES  Check test cases (CK_RUN_CASE: ioctl, k4.4, ...)
+#                      to run under valgrind, space separated (default: all)
+#   MATRIX_KEEP=1      keep the work directory (kept anyway on failure)
+#   MATRIX_NO_INSTALL=1  never call apt-get; missing tools fail their check
+# Missing Debian packages are installed with apt-get when running as root
+# (as CI does); i386 packages need "dpkg --add-architecture i386", done here.
+#
+# The source tree it builds: "make distdir" of the build tree it is run
+# from (check-all runs it from the top build directory, right after
+# distcheck proved the tarball); else the files git knows, autoreconf'ed;
+# else a copy of an unconfigured source directory.
+set -euo pipefail
+
+all_checks=(asan-gcc asan-clang valgrind werror-gcc werror-clang cppcheck
+	    clang-tidy i386 musl fuzz)
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "${MATRIX_SRCDIR:-$here/..}" && pwd)
+jobs=${MATRIX_JOBS:-$(nproc 2>/dev/null || echo 2)}
+fuzz_time=${MATRIX_FUZZ_TIME:-60}
+start_dir=$PWD
+native_arch=$(dpkg --print-architecture 2>/dev/null || echo none)
+
+# The make that ran us (check-all) must not lend us its jobserver or flags.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS || true
+export LC_ALL=C
+
+checks=("$@")
+[ ${#checks[@]} -gt 0 ] || checks=("${all_checks[@]}")
+for c in "${checks[@]}"; do
+	case " ${all_checks[*]} " in
+	*" $c "*) ;;
+	*) echo "matrix: unknown check '$c' (known: ${all_checks[*]})" >&2
+	   exit 2 ;;
+	esac
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/inotifywd-matrix.XXXXXX")
+src=$work/src
+logs=$work/logs
+mkdir -p "$logs"
+failed_any=0
+cleanup() {
+	if [ "${MATRIX_KEEP:-0}" = 1 ] || [ "$failed_any" != 0 ]; then
+		echo "matrix: work directory kept: $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+header() {
+	printf '\n==== %s ====\n' "$*"
+}
+
+# ---- Debian packages ------------------------------------------------------
+
+packages_for() {
+	local base="gcc libc6-dev make pkg-config check libseccomp-dev
+		    libsubunit-dev"
+	case $1 in
+	asan-gcc) echo "$base g++" ;;
+	werror-gcc) echo "$base" ;;
+	asan-clang|werror-clang) echo "$base clang libclang-rt-14-dev" ;;
+	valgrind) echo "$base valgrind" ;;
+	cppcheck) echo "cppcheck" ;;
+	clang-tidy) echo "clang clang-tidy" ;;
+	i386) echo "$base g++ gcc-multilib g++-multilib check:i386
+		   libseccomp-dev:i386 libsubunit-dev:i386" ;;
+	musl) echo "gcc make musl-tools" ;;
+	fuzz) echo "gcc make clang libclang-rt-14-dev" ;;
+	esac
+}
+
+# Installed, for the native architecture unless the name says another.
+# (With i386 added, a bare name matches both instances of a Multi-Arch:
+# same package.)  Arch: all packages have no native instance: bare name.
+installed() {
+	local s
+	case $1 in
+	*:*) s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) ;;
+	*) s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1:$native_arch" \
+		2>/dev/null) ||
+	   s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) ;;
+	esac
+	[ "${s:0:2}" = ii ]
+}
+
+install_packages() {
+	local want=() missing=() p c
+	want+=(autoconf automake libtool git)	# for the source tree
+	for c in "${checks[@]}"; do
+		# shellcheck disable=SC2207
+		want+=($(packages_for "$c"))
+	done
+	command -v dpkg-query >/dev/null || return 0
+	for p in $(printf '%s\n' "${want[@]}" | sort -u); do
+		installed "$p" || missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	header "packages: installing ${missing[*]}"
+	if [ "${MATRIX_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ]; then
+		echo "not root (or MATRIX_NO_INSTALL=1): not installing;" \
+		     "the checks that need them will fail"
+		return 0
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	case " ${missing[*]}" in
+	*:i386*)
+		dpkg --print-foreign-architectures | grep -qx i386 ||
+			dpkg --add-architecture i386 ;;
+	esac
+	# A mirror mid-sync fails one index now and then: go on, and let the
+	# install say whether what is needed could be had.
+	apt-get update -qq || echo "apt-get update failed; trying anyway"
+	local native=() foreign=()
+	for p in "${missing[@]}"; do
+		case $p in *:i386) foreign+=("$p") ;; *) native+=("$p") ;; esac
+	done
+	if [ ${#native[@]} -gt 0 ]; then
+		apt-get install -y -qq --no-install-recommends "${native[@]}" \
+			>"$logs/apt-native.log" 2>&1 ||
+			{ tail -20 "$logs/apt-native.log";
+			  echo "apt-get install failed"; }
+	fi
+	if [ ${#foreign[@]} -gt 0 ]; then
+		apt-get install -y -qq --no-install-recommends "${foreign[@]}" \
+			>"$logs/apt-i386.log" 2>&1 ||
+			{ tail -20 "$logs/apt-i386.log";
+			  echo "apt-get install (i386) failed"; }
+	fi
+}
+
+# Inside a check: fail early, and clearly, on a missing package.
+require() {
+	local p miss=()
+	for p in "$@"; do
+		installed "$p" || miss+=("$p")
+	done
+	if [ ${#miss[@]} -gt 0 ]; then
+		echo "missing Debian packages: ${miss[*]}"
+		return 1
+	fi
+}
+
+# ---- the source tree ------------------------------------------------------
+
+find_build_tree() {
+	local d
+	for d in "$start_dir" "$srcdir"; do
+		if [ -f "$d/Makefile" ] &&
+		   grep -q '^PACKAGE = libinotifywd$' "$d/Makefile"; then
+			echo "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+prepare_source() {
+	local b
+	if b=$(find_build_tree); then
+		echo "source: make distdir of the build tree $b"
+		make -s -C "$b" distdir distdir="$src" >/dev/null
+	elif [ -e "$srcdir/.git" ] && command -v git >/dev/null; then
+		echo "source: the files git knows in $srcdir, autoreconf'ed"
+		mkdir -p "$src"
+		(cd "$srcdir" &&
+		 git ls-files -z --cached --others --exclude-standard |
+		 while IFS= read -r -d '' f; do
+			[ -e "$f" ] && printf '%s\0' "$f"
+		 done | tar --null -T - -cf -) | tar -C "$src" -xf -
+		(cd "$src" && autoreconf -fi >/dev/null 2>&1)
+	else
+		[ ! -e "$srcdir/config.status" ] || {
+			echo "$srcdir is configured in-tree but has no Makefile;" \
+			     "run make distclean there" >&2
+			return 1
+		}
+		echo "source: a copy of $srcdir"
+		cp -a "$srcdir" "$src"
+		[ -x "$src/configure" ] ||
+			(cd "$src" && autoreconf -fi >/dev/null 2>&1)
+	fi
+	[ -x "$src/configure" ]
+}
+
+# ---- helpers for the checks -----------------------------------------------
+
+# configure NAME ARGS...: a fresh build directory $work/NAME, configured.
+configure_in() {
+	local name=$1
+	shift
+	bdir=$work/$name
+	mkdir -p "$bdir"
+	cd "$bdir"
+	echo "+ configure $*"
+	"$src/configure" --quiet "$@"
+}
+
+# shim_compilers "CC FLAGS" "CXX FLAGS": cc and c++ on the PATH of this
+# check become these.
+shim_compilers() {
+	local d=$work/$current-bin
+	mkdir -p "$d"
+	printf '#!/bin/sh\nexec %s "$@"\n' "$1" >"$d/cc"
+	printf '#!/bin/sh\nexec %s "$@"\n' "$2" >"$d/c++"
+	chmod +x "$d/cc" "$d/c++"
+	export PATH="$d:$PATH"
+	echo "+ cc is now: $1; c++: $2"
+}
+
+# Whether configure enabled the Check suite (found Check and libseccomp).
+have_tests() {
+	grep -q "^HAVE_TESTS_TRUE=''$" config.log
+}
+
+# The Check totals of a finished "make check": "N cases".
+check_cases() {
+	local n
+	n=$(cat tests/*.log 2>/dev/null |
+	    sed -n 's/^[0-9]*%: Checks: \([0-9]*\).*/\1/p' |
+	    awk '{ s += $1 } END { print s + 0 }')
+	echo "$n"
+}
+
+# Sanitizer, Check and automake failure lines out of a build's logs.
+show_test_failures() {
+	local f
+	for f in tests/*.log; do
+		[ -f "$f" ] || continue
+		grep -H -E ':[FE]:|^(FAIL|ERROR|XPASS):|Sanitizer|runtime error:|^SUMMARY:' \
+			"$f" | head -40 || true
+	done
+}
+
+sanitizer_reports() {
+	cat tests/*.log 2>/dev/null |
+		grep -c -E 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|WARNING: .*Sanitizer' ||
+		true
+}
+
+# ---- the checks -----------------------------------------------------------
+# Each runs in a subshell with set -e, its output in $logs/NAME.log; the
+# one-line figure for the summary goes to $work/NAME.figure.
+
+figure() {
+	echo "$*" >"$work/$current.figure"
+	echo "figure: $*"
+}
+
+check_asan() {
+	local cc=$1 cxx n reports san="-fsanitize=address,undefined"
+	case $cc in gcc) cxx=g++ ;; clang) cxx=clang++ ;; esac
+	# A program linking an instrumented library must be instrumented too
+	# (clang puts the runtime in executables only): the programs that
+	# tests/abi.test builds with plain cc and c++ get the same flags.
+	shim_compilers "$(command -v "$cc") $san" "$(command -v "$cxx") $san"
+	configure_in "$current" --enable-sanitizers --enable-werror CC="$cc"
+	have_tests || {
+		echo "configure found no Check/libseccomp: the suite would not run"
+		return 1
+	}
+	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
+	# halt/abort_on_error: the first report aborts the process, which
+	# Check reports as an error of that test ("Received signal 6"), the
+	# runner then exits non-zero.  (The build has -fno-sanitize-recover.)
+	# detect_leaks: LeakSanitizer runs at the exit() of every forked test
+	# and of the runner, and aborts on a leak too.  Its stop-the-world is
+	# a clone()d tracer that ptrace-attaches the process's own threads:
+	# the seccomp variants deny only ioctl(INOTIFY_IOC_SETNEXTWD), and the
+	# user namespace of test-limits leaves the test able to trace itself,
+	# so it works in every test.  (Checked: a leak planted in
+	# inotify_wd_add_watch() failed tests in all ten variants, seccomp-*
+	# and the userns cases included.)
+	export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:print_summary=1
+	export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1
+	if ! make -j"$jobs" check >check.log 2>&1; then
+		grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS|# )' check.log || true
+		show_test_failures
+		tail -20 check.log
+		return 1
+	fi
+	grep -E '^(PASS|FAIL|SKIP|ERROR|# )' check.log
+	reports=$(sanitizer_reports)
+	if [ "$reports" != 0 ]; then
+		echo "make check passed, yet the logs hold $reports sanitizer report(s):"
+		show_test_failures
+		return 1
+	fi
+	n=$(check_cases)
+	figure "$n Check cases, 0 sanitizer reports"
+}
+
+check_valgrind() {
+	local t name total=0 n bad=0 cases k log
+	require valgrind
+	configure_in valgrind
+	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
+	# Build the check programs without running them.
+	make -j"$jobs" check TESTS= >make-check.log 2>&1 ||
+		{ tail -40 make-check.log; return 1; }
+	# INOTIFY_IOC_SETNEXTWD is declared _IOW('I', 0, int32_t) by the
+	# kernel, but takes the wd by value, not through a pointer.  Memcheck
+	# decodes unknown ioctls from that number and so reads "4 bytes at
+	# address wd".  No other ioctl here is unknown to valgrind (FIONREAD
+	# is known), so every generic-ioctl report is this one.
+	cat >"$work/valgrind.supp" <<'EOF'
+{
+   inotify-setnextwd-takes-its-argument-by-value
+   Memcheck:Param
+   ioctl(generic)
+   fun:ioctl
+}
+EOF
+	cases=${MATRIX_VALGRIND_CASES:-}
+	for t in tests/test-*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		case $t in *.*) continue ;; esac
+		name=${t#tests/}
+		for k in ${cases:-ALL}; do
+			log=vg-$name${cases:+-$k}.log
+			echo "+ valgrind $name${cases:+ (CK_RUN_CASE=$k)}"
+			# CK_FORK=no: the suite runs in one process (no seccomp
+			# variants; the probe is reset per test).
+			if ! env CK_FORK=no ${cases:+CK_RUN_CASE=$k} \
+			   ./libtool --mode=execute valgrind -q \
+				--error-exitcode=1 --leak-check=full \
+				--errors-for-leak-kinds=definite \
+				--show-leak-kinds=definite \
+				--suppressions="$work/valgrind.supp" \
+				--child-silent-after-fork=yes \
+				"$t" >"$log" 2>&1; then
+				bad=$((bad + 1))
+				grep -v ':P:' "$log" | head -80
+			fi
+			n=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\).*/\1/p' \
+				"$log" | awk '{ s += $1 } END { print s + 0 }')
+			grep -E '^[0-9]+%: Checks' "$log" || true
+			total=$((total + n))
+		done
+	done
+	[ "$total" -gt 0 ] || { echo "no Check case ran"; return 1; }
+	[ "$bad" = 0 ] || return 1
+	figure "$total Check cases under memcheck, 0 errors, 0 definite leaks" \
+	       "(${cases:+cases: $cases; }no seccomp-* variants under CK_FORK=no)"
+}
+
+check_werror() {
+	local cc=$1 warnings objs
+	configure_in "$current" --enable-werror CC="$cc" CFLAGS="-O2 -g"
+	# Everything: library, tool, bench, test programs, cli-holder.
+	make -j"$jobs" V=1 all >make.log 2>&1 || { grep -E 'error|warning' make.log | head -40; tail -20 make.log; return 1; }
+	if have_tests; then
+		make -j"$jobs" V=1 check TESTS= >>make.log 2>&1 ||
+			{ grep -E 'error|warning' make.log | head -40; return 1; }
+	fi
+	# EXTRA_PROGRAMS, built by a test's dependency only.
+	if grep -q '^tests/cli-holder$(EXEEXT):' Makefile; then
+		make -j"$jobs" V=1 tests/cli-holder >>make.log 2>&1 ||
+			{ tail -20 make.log; return 1; }
+	fi
+	warnings=$(grep -c -E '^[^ ]+:[0-9]+:([0-9]+:)? warning:' make.log || true)
+	objs=$(find . -name '*.o' | wc -l)
+	[ "$warnings" = 0 ] || { grep 'warning:' make.log; return 1; }
+	figure "$objs objects, 0 warnings ($($cc --version | head -1))"
+}
+
+check_cppcheck() {
+	local out n files
+	require cppcheck
+	configure_in cppcheck
+	cd "$src"
+	files=$(find lib tools tests bench -name '*.c' | wc -l)
+	out=$work/cppcheck.out
+	echo "+ cppcheck $(cppcheck --version) on lib tools tests bench ($files files)"
+	# --library=posix: it knows open()/close() and the like, so fd leaks
+	# count.  config.h from a configure run in $work/cppcheck.
+	if ! cppcheck -q -j"$jobs" --enable=warning,style,performance,portability \
+		--library=posix --platform=unix64 --std=c11 \
+		--error-exitcode=1 --inline-suppr \
+		--suppressions-list=tests/cppcheck.supp \
+		-I include -I lib -I "$work/cppcheck" \
+		lib tools tests bench >"$out" 2>&1; then
+		cat "$out"
+		n=$(grep -c -E '^[^ ].*: (error|warning|style|performance|portability):' "$out" || true)
+		echo "cppcheck: $n finding(s)"
+		return 1
+	fi
+	cat "$out"
+	n=$(grep -c -E ': (error|warning|style|performance|portability):' "$out" || true)
+	[ "$n" = 0 ] || return 1
+	figure "$files files, 0 findings"
+}
+
+check_clang_tidy() {
+	local flags out n files
+	require clang-tidy
+	configure_in clang-tidy CC=clang
+	# The flags configure chose for clang, as the build uses them.
+	flags="-DHAVE_CONFIG_H -I$bdir -I$src/include -I$src/lib"
+	flags="$flags $(sed -n 's/^WARN_CFLAGS = //p' Makefile) -fvisibility=hidden"
+	cd "$src"
+	files=$(find lib -name '*.c' | sort)
+	out=$work/clang-tidy.out
+	echo "+ $(clang-tidy --version | grep -i version | head -1) on lib/*.c," \
+	     "config $src/.clang-tidy"
+	echo "+ flags: $flags"
+	# One process per file, $jobs at a time.
+	# shellcheck disable=SC2086,SC2046
+	if ! printf '%s\n' $files |
+	     xargs -P "$jobs" -I{} clang-tidy --quiet {} -- $flags \
+		>"$out" 2>&1; then
+		grep -E 'warning:|error:' "$out" | sort -u
+		n=$(grep -E '(warning|error):.*\[[a-z].*\]$' "$out" | sort -u | grep -c . || true)
+		echo "clang-tidy: $n finding(s)"
+		return 1
+	fi
+	n=$(grep -c -E '(warning|error):' "$out" || true)
+	[ "$n" = 0 ] || { cat "$out"; return 1; }
+	figure "$(echo "$files" | wc -l) files, 0 findings"
+}
+
+check_i386() {
+	local n pc=/usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig
+	require gcc-multilib g++-multilib check:i386 libseccomp-dev:i386 \
+		libsubunit-dev:i386
+	# A native i386 toolchain, as far as the tests can tell: they compile
+	# programs of their own with plain cc and c++ (tests/abi.test).
+	shim_compilers "/usr/bin/gcc -m32" "/usr/bin/g++ -m32"
+	export PKG_CONFIG_LIBDIR="$pc"
+	configure_in i386 --host=i686-linux-gnu --enable-werror \
+		CC="gcc -m32" PKG_CONFIG=pkg-config
+	have_tests || {
+		echo "configure found no i386 Check/libseccomp"
+		return 1
+	}
+	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
+	readelf -h .libs/libinotifywd.so | grep -E 'Class|Machine'
+	readelf -h .libs/libinotifywd.so | grep -q 'Class: *ELF32' ||
+		{ echo "not a 32-bit library"; return 1; }
+	if ! make -j"$jobs" check >check.log 2>&1; then
+		grep -E '^(PASS|FAIL|SKIP|ERROR|# )' check.log || true
+		show_test_failures
+		return 1
+	fi
+	grep -E '^(PASS|FAIL|SKIP|ERROR|# )' check.log
+	echo "+ tools/inotifywd probe (32-bit, on $(uname -m) $(uname -r))"
+	tools/inotifywd probe || { echo "probe failed"; return 1; }
+	n=$(check_cases)
+	figure "$n Check cases passed, 32-bit on $(uname -m) $(uname -r)"
+}
+
+check_musl() {
+	local what=library
+	require musl-tools
+	# No pkg-config directory: glibc's Check must not be picked up.
+	mkdir -p "$work/musl-no-pc"
+	configure_in musl CC=musl-gcc PKG_CONFIG_LIBDIR="$work/musl-no-pc"
+	make -j"$jobs" >make.log 2>&1 || {
+		tail -40 make.log
+		echo "full build failed; trying the library alone"
+		make -j"$jobs" libinotifywd.la >>make.log 2>&1 || return 1
+		return 1
+	}
+	readelf -d .libs/libinotifywd.so | grep NEEDED
+	readelf -d .libs/libinotifywd.so | grep -q 'NEEDED.*\[libc\.so\]' ||
+		{ echo "not linked against musl's libc.so"; return 1; }
+	if [ -x tools/inotifywd ]; then
+		readelf -l tools/.libs/inotifywd 2>/dev/null | grep -o 'ld-musl[^]]*' ||
+		readelf -l tools/inotifywd | grep -o 'ld-musl[^]]*'
+		echo "+ tools/inotifywd probe (musl)"
+		tools/inotifywd probe || { echo "probe failed"; return 1; }
+		what="library and tools/inotifywd"
+	else
+		echo "tools/inotifywd was not built"
+		return 1
+	fi
+	figure "$what built with musl-gcc, probe ran"
+}
+
+check_fuzz() {
+	local fz=$work/fuzz-run runs secs sources
+	require clang libclang-rt-14-dev
+	# config.h only: configure, no make.
+	configure_in fuzz CC=clang
+	mkdir -p "$fz/corpus"
+	cp "$src"/tests/fuzz-corpus/* "$fz/corpus/"
+	sources=$(find "$src/lib" -name '*.c' | sort)
+	echo "+ clang -fsanitize=fuzzer,address,undefined tests/fuzz-parse.c lib/*.c"
+	# shellcheck disable=SC2086,SC2046
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer \
+		$(sed -n 's/^WARN_CFLAGS = //p' Makefile) -Werror \
+		-DHAVE_CONFIG_H -I"$bdir" -I"$src/include" -I"$src/lib" \
+		-o "$fz/fuzz-parse" "$src/tests/fuzz-parse.c" $sources -lpthread
+	# The tokens of the format, so it need not guess them.
+	cat >"$fz/fdinfo.dict" <<'EOF'
+"inotify "
+"wd:"
+" ino:"
+" sdev:"
+" mask:"
+" ignored_mask:"
+" fhandle-bytes:"
+" fhandle-type:"
+" f_handle:"
+"pos:\x09"
+"flags:\x09"
+"mnt_id:\x09"
+"\x0a"
+"ffffffff"
+"7fffffff"
+"80"
+EOF
+	export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
+	export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+	echo "+ fuzz-parse -max_total_time=$fuzz_time ($(ls "$fz/corpus" | wc -l) seeds)"
+	if ! "$fz/fuzz-parse" -max_total_time="$fuzz_time" -error_exitcode=1 \
+		-timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+		-dict="$fz/fdinfo.dict" -artifact_prefix="$fz/" \
+		-print_final_stats=1 "$fz/corpus" >"$fz/fuzz.log" 2>&1; then
+		grep -v -E '^#[0-9]+' "$fz/fuzz.log" | tail -60
+		ls "$fz"/crash-* "$fz"/leak-* "$fz"/timeout-* 2>/dev/null || true
+		return 1
+	fi
+	grep -E '^(Done|stat::)|INFO: seed corpus' "$fz/fuzz.log" || true
+	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$fz/fuzz.log")
+	secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$fz/fuzz.log")
+	[ -n "$runs" ] || { echo "no 'Done N runs' line"; tail -20 "$fz/fuzz.log"; return 1; }
+	figure "$runs executions in ${secs}s, corpus $(ls "$fz/corpus" | wc -l) inputs, 0 crashes"
+}
+
+run_check() {
+	current=$1
+	case $1 in
+	asan-gcc) check_asan gcc ;;
+	asan-clang) check_asan clang ;;
+	valgrind) check_valgrind ;;
+	werror-gcc) check_werror gcc ;;
+	werror-clang) check_werror clang ;;
+	cppcheck) check_cppcheck ;;
+	clang-tidy) check_clang_tidy ;;
+	i386) check_i386 ;;
+	musl) check_musl ;;
+	fuzz) check_fuzz ;;
+	esac
+}
+
+# ---- main -----------------------------------------------------------------
+
+t0=$SECONDS
+header "matrix: ${#checks[@]} checks of $srcdir, in $work"
+install_packages
+if ! prepare_source; then
+	failed_any=1
+	echo "matrix: could not prepare the source tree"
+	echo "0 passed, ${#checks[@]} failed"
+	exit 1
+fi
+
+passed=0
+failed=0
+results=()
+i=0
+for c in "${checks[@]}"; do
+	i=$((i + 1))
+	header "[$i/${#checks[@]}] $c"
+	t=$SECONDS
+	set +e
+	(set -e; run_check "$c") >"$logs/$c.log" 2>&1
+	rc=$?
+	set -e
+	dt=$((SECONDS - t))
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		fig=$(cat "$work/$c.figure" 2>/dev/null || echo "-")
+		echo "PASS $c (${dt}s): $fig"
+		results+=("$(printf '%-6s %-13s %5ss  %s' PASS "$c" "$dt" "$fig")")
+	else
+		failed=$((failed + 1))
+		failed_any=1
+		echo "--- last lines of $logs/$c.log:"
+		tail -n 80 "$logs/$c.log"
+		echo "FAIL $c (${dt}s)"
+		results+=("$(printf '%-6s %-13s %5ss  %s' FAIL "$c" "$dt" "see $logs/$c.log")")
+	fi
+done
+
+header "summary ($((SECONDS - t0))s)"
+printf '%s\n' "${results[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
