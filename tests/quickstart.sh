@@ -15,7 +15,8 @@ packages=(
 )
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# A mirror in mid-sync makes one index fail; the others still serve.
+apt-get update -qq || echo "quickstart: apt-get update had errors; going on"
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 
 autoreconf -fi >/dev/null
