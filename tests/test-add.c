@@ -423,15 +423,21 @@ START_TEST(wrap)
 }
 END_TEST
 
+/* The caller's watches on b and c at first and first + 1; cursor at 1. */
+static void two_busy(int first, struct kstate *before)
+{
+	caller_watch(sc.b, IN_MODIFY, first);
+	caller_watch(sc.c, IN_MODIFY, first + 1);
+	set_cursor(fd, 1);
+	kstate(fd, before);
+}
+
 /* Busy wds between the cursor and the target are skipped over. */
 START_TEST(busy_between)
 {
 	struct kstate before;
 
-	caller_watch(sc.b, IN_MODIFY, 300);
-	caller_watch(sc.c, IN_MODIFY, 301);
-	set_cursor(fd, 1);
-	kstate(fd, &before);
+	two_busy(300, &before);
 	variant_enter();
 	expect_watch(add(sc.a, MASK, 600), 600, sc.a, MASK, &before);
 	if (V->fallback)
@@ -566,10 +572,7 @@ START_TEST(set_next_busy_below)
 {
 	struct kstate before;
 
-	caller_watch(sc.b, IN_MODIFY, 498);
-	caller_watch(sc.c, IN_MODIFY, 499);
-	set_cursor(fd, 1);
-	kstate(fd, &before);
+	two_busy(498, &before);
 	variant_enter();
 	if (V->fallback && V->no_proc) {
 		/* Blind to busy wds, the fallback parks on 499 and fails. */
