@@ -107,16 +107,18 @@ static int validate(struct batch *b)
 	k = malloc(b->n * sizeof(*k));
 	if (!k)
 		return fail_at(b, b->n, ENOMEM);
-	for (i = 0; i < b->n && !ret; i++) {
+	for (i = 0; i < b->n; i++) {
 		w = &b->w[i];
-		if (!entry_valid(w))
-			ret = fail_at(b, i, EINVAL);
+		if (!entry_valid(w)) {
+			free(k);
+			return fail_at(b, i, EINVAL);
+		}
 		b->order[i] = (struct wd_key){ w->wd, i };
 		if (w->ino)	/* path entries may leave it 0 */
 			k[m++] = (struct inode_key){ w->dev, w->ino, i };
 	}
 	/* Dumps come sorted already: then the O(n) check is all it costs. */
-	if (!ret && !sorted(b->order, b->n))
+	if (!sorted(b->order, b->n))
 		qsort(b->order, b->n, sizeof(*b->order), cmp_wd);
 	for (i = 1; i < b->n && !ret; i++)
 		if (b->order[i].wd == b->order[i - 1].wd)
@@ -250,7 +252,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 	}
 	if (!n)
 		return 0;
-	b.order = malloc(n * sizeof(*b.order));
+	/* zeroed: the analyzer cannot follow validate() filling it */
+	b.order = calloc(n, sizeof(*b.order));
 	c->created = malloc(n * sizeof(*c->created));
 	if (!b.order || !c->created)
 		errno = ENOMEM;
