@@ -90,11 +90,10 @@ int add_finish(struct call *c, const char *path, uint32_t mask, int wd,
 	if (have_mask_create(c) && !quiet)
 		return wd;
 	got = sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
-	if (got == wd)
-		return wd;
+	if (got == wd || got < 0)
+		return got;
 	/* The path now names another inode: it was renamed under us. */
-	if (got >= 0)
-		discard_watch(c, got);
-	errno = got >= 0 ? EAGAIN : errno;
+	discard_watch(c, got);
+	errno = EAGAIN;
 	return -1;
 }

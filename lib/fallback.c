@@ -154,28 +154,23 @@ void cycle_abandon(struct call *c, struct cycle *cy)
 }
 
 /*
- * Make cy->held equal wd.  Starts with an add when nothing is held yet;
- * on failure cy->held is whatever the caller must discard.
+ * Make cy->held, nothing at first, equal wd: the first add tells where
+ * the cursor stands.  On failure cy->held is whatever the caller must
+ * discard (cycle_abandon()).
  */
 int cycle_to(struct call *c, struct cycle *cy, int wd)
 {
-	unsigned long d;
-
 	c->st.method = INOTIFY_WD_METHOD_CYCLE;
-	if (!cy->held) {
-		cy->held = add_new(c, cy->path, cy->mask, true,
-				   cy->target_private);
-		if (cy->held < 0) {
-			cy->held = 0;
-			return -1;
-		}
+	cy->held = add_new(c, cy->path, cy->mask, true, cy->target_private);
+	if (cy->held < 0) {
+		cy->held = 0;
+		return -1;
 	}
 	if (cy->held == wd) {
 		c->st.method = INOTIFY_WD_METHOD_PLAIN;
 		return wd;
 	}
-	d = needed(c, cy->held, wd);
-	if (d > c->max_cycles) {
+	if (needed(c, cy->held, wd) > c->max_cycles) {
 		errno = ERANGE;
 		return -1;
 	}
