@@ -87,11 +87,9 @@ static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 {
 	int prev = cy->held;
 
-	/* EINVAL: our watch went away by itself (its inode was deleted). */
-	if (sys_rm(c->fd, prev) < 0 && errno != EINVAL)
+	if (remove_own(c, prev) < 0)
 		return -1;
 	cy->held = 0;
-	c->pending++;
 	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
 	    queue_drain(c) < 0)
 		return -1;

@@ -112,7 +112,7 @@ int queue_claim(struct call *c);
 int queue_drain(struct call *c);
 void queue_settle(struct call *c);
 int remove_own(struct call *c, int wd);
-int discard_watch(struct call *c, int wd);
+void discard_watch(struct call *c, int wd);
 
 /* ---- add.c: adding without altering an existing watch ---- */
 uint32_t add_quiet_mask(const struct call *c, uint32_t mask);

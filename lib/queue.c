@@ -94,19 +94,21 @@ int queue_drain(struct call *c)
 }
 
 /*
- * Remove a watch this call created.  Cleanup must not give up on a passing
- * failure, so it tries again; EINVAL means the watch is gone already.
+ * Remove a watch this call created; its IN_IGNORED is then queued and
+ * counted.  A passing failure gets another try.  EINVAL means the watch
+ * went away by itself (its inode was deleted or unmounted, or IN_ONESHOT
+ * fired), which queued the same IN_IGNORED: counted too.
  */
 int remove_own(struct call *c, int wd)
 {
 	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		if (sys_rm(c->fd, wd) == 0) {
+		if (sys_rm(c->fd, wd) == 0 || errno == EINVAL) {
 			c->pending++;
 			return 0;
 		}
-		if (errno == EINVAL || errno == EBADF)
+		if (errno == EBADF)
 			break;
 	}
 	return -1;
@@ -126,12 +128,11 @@ void queue_settle(struct call *c)
 }
 
 /* Remove our watch, and read its IN_IGNORED back when provably ours. */
-int discard_watch(struct call *c, int wd)
+void discard_watch(struct call *c, int wd)
 {
 	int saved = errno;
 
 	remove_own(c, wd);
 	queue_settle(c);
 	errno = saved;
-	return 0;
 }
