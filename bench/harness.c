@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The measuring harness: rounds of interleaved sides, order statistics,
  * and the table and CSV they end up in.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * inotifywd-bench: what libinotifywd costs, measured side by side against
  * what a restore tool does without it.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The scratch directory the benchmark watches files in, removed on every
  * way out (normal end, die(), SIGINT/SIGTERM/SIGHUP), and machine facts.

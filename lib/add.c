@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Adding a watch without ever altering one that already exists.
  *
@@ -21,7 +22,7 @@ static bool have_mask_create(const struct call *c)
 }
 
 /* The mask of a watch that reports nothing: lookup bits only. */
-uint32_t add_quiet_mask(const struct call *c, uint32_t mask)
+uint32_t iwd_add_quiet_mask(const struct call *c, uint32_t mask)
 {
 	return (mask & LOOKUP_BITS) |
 	       (have_mask_create(c) ? IN_MASK_CREATE : IN_MASK_ADD);
@@ -30,21 +31,21 @@ uint32_t add_quiet_mask(const struct call *c, uint32_t mask)
 /* Did this add return a watch that existed before it? */
 static bool existed(const struct call *c, int wd)
 {
-	return snapshot_has_wd(&c->snap, wd) || call_created(c, wd);
+	return iwd_snapshot_has_wd(&c->snap, wd) || iwd_call_created(c, wd);
 }
 
 /*
  * Without IN_MASK_CREATE the snapshot is what tells new from old, so it
  * must be readable; a private target (our memfd) needs no proof.
  */
-int add_prepare(struct call *c, bool private_target)
+int iwd_add_prepare(struct call *c, bool private_target)
 {
 	if (have_mask_create(c) || private_target)
 		return 0;
 	int bytes;
 
 	if (!c->snap.valid)
-		snapshot_take(&c->snap, c->fd);
+		iwd_snapshot_take(&c->snap, c->fd);
 	if (c->snap.valid)
 		return 0;
 	errno = c->snap.err;
@@ -52,7 +53,7 @@ int add_prepare(struct call *c, bool private_target)
 	if (errno != ENOENT && errno != EACCES && errno != EPERM)
 		return -1;
 	/* No fdinfo for a closed fd either: report that as the kernel would. */
-	if (sys_nread(c->fd, &bytes) == 0 || errno != EBADF)
+	if (iwd_sys_nread(c->fd, &bytes) == 0 || errno != EBADF)
 		errno = EOPNOTSUPP;
 	return -1;
 }
@@ -62,15 +63,16 @@ int add_prepare(struct call *c, bool private_target)
  * quiet, the watch reports no events (the fallback's cycling watches);
  * otherwise it gets mask right away where the kernel allows.
  */
-int add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
+int iwd_add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
 	    bool private_target)
 {
 	int wd;
 
 	if (have_mask_create(c))
-		return sys_add(c->fd, path, quiet ? add_quiet_mask(c, mask) :
-			       (mask | IN_MASK_CREATE));
-	wd = sys_add(c->fd, path, add_quiet_mask(c, mask));
+		return iwd_sys_add(c->fd, path,
+				   quiet ? iwd_add_quiet_mask(c, mask) :
+					   (mask | IN_MASK_CREATE));
+	wd = iwd_sys_add(c->fd, path, iwd_add_quiet_mask(c, mask));
 	if (wd < 0 || private_target || !existed(c, wd))
 		return wd;
 	errno = EEXIST;
@@ -78,22 +80,22 @@ int add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
 }
 
 /*
- * Give a watch created by add_new() the caller's mask.  Only needed where
- * add_new() could not set it directly; the watch is ours, so replacing its
+ * Give a watch created by iwd_add_new() the caller's mask.  Only needed where
+ * iwd_add_new() could not set it directly; the watch is ours, so replacing its
  * mask is safe.
  */
-int add_finish(struct call *c, const char *path, uint32_t mask, int wd,
+int iwd_add_finish(struct call *c, const char *path, uint32_t mask, int wd,
 	       bool quiet)
 {
 	int got;
 
 	if (have_mask_create(c) && !quiet)
 		return wd;
-	got = sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
+	got = iwd_sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
 	if (got == wd || got < 0)
 		return got;
 	/* The path now names another inode: it was renamed under us. */
-	discard_watch(c, got);
+	iwd_discard_watch(c, got);
 	errno = EAGAIN;
 	return -1;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* inotify_add_watch_at() and its options variant. */
 #include "config.h"
 
@@ -12,7 +13,7 @@ static int check_args(const char *path, uint32_t mask, int wd)
 		errno = EFAULT;
 		return -1;
 	}
-	if (wd < 1 || !mask_valid(mask)) {
+	if (wd < 1 || !iwd_mask_valid(mask)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -25,9 +26,9 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 
 	if (check_args(path, mask, wd) < 0)
 		return -1;
-	if (!call_use_ioctl(c) && fallback_begin(c, &wd, 1, &busy) < 0)
+	if (!iwd_call_use_ioctl(c) && iwd_fallback_begin(c, &wd, 1, &busy) < 0)
 		return -1;
-	return place_watch(c, path, mask, wd, false);
+	return iwd_place_watch(c, path, mask, wd, false);
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,
@@ -36,9 +37,9 @@ EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,
 {
 	struct call c;
 
-	if (call_begin(&c, fd, opts, stats) < 0)
-		return call_end(&c, -1);
-	return call_end(&c, add_one(&c, path, mask, wd));
+	if (iwd_call_begin(&c, fd, opts, stats) < 0)
+		return iwd_call_end(&c, -1);
+	return iwd_call_end(&c, add_one(&c, path, mask, wd));
 }
 
 EXPORT int inotify_add_watch_at(int fd, const char *path, uint32_t mask,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* The state every public call carries: options, probe results, stats. */
 #include "config.h"
 
@@ -23,7 +24,7 @@ static int check_opts(const struct inotify_wd_opts *o)
 	return 0;
 }
 
-int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
+int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	       struct inotify_wd_stats *stats)
 {
 	memset(c, 0, sizeof(*c));
@@ -31,7 +32,7 @@ int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	c->stats = stats;
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
-	if (check_opts(opts) < 0 || features_get(&c->feat) < 0)
+	if (check_opts(opts) < 0 || iwd_features_get(&c->feat) < 0)
 		return -1;
 	c->max_cycles = INOTIFY_WD_DEFAULT_MAX_CYCLES;
 	if (opts) {
@@ -42,31 +43,31 @@ int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 		c->progress_arg = opts->progress_arg;
 	}
 	/* Probe syscalls happen once per process: not this call's cost. */
-	c->sys_start = sys_count();
+	c->sys_start = iwd_sys_count();
 	return 0;
 }
 
 /* Reports the stats and releases what the call held; keeps errno. */
-int call_end(struct call *c, int ret)
+int iwd_call_end(struct call *c, int ret)
 {
 	int saved = errno;
 
 	if (c->stats) {
-		c->st.syscalls = sys_count() - c->sys_start;
+		c->st.syscalls = iwd_sys_count() - c->sys_start;
 		*c->stats = c->st;
 	}
-	snapshot_free(&c->snap);
+	iwd_snapshot_free(&c->snap);
 	errno = saved;
 	return ret;
 }
 
-bool call_use_ioctl(const struct call *c)
+bool iwd_call_use_ioctl(const struct call *c)
 {
 	return c->feat.setnextwd && !(c->flags & INOTIFY_WD_FALLBACK);
 }
 
 /* True when wd is a watch this call itself created (batch restore). */
-bool call_created(const struct call *c, int wd)
+bool iwd_call_created(const struct call *c, int wd)
 {
 	size_t i;
 

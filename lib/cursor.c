@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* inotify_wd_set_next(): restoring the allocator's cursor itself. */
 #include "config.h"
 
@@ -20,7 +21,7 @@ static int park_wd(const struct snapshot *s, int wd)
 
 	do
 		p = p > 1 ? p - 1 : INT_MAX;
-	while (snapshot_has_wd(s, p) && p != wd);
+	while (iwd_snapshot_has_wd(s, p) && p != wd);
 	return p;
 }
 
@@ -34,15 +35,15 @@ static int cycle_cursor(struct call *c, int wd)
 	char path[40];
 	int mfd, ret;
 
-	mfd = sys_memfd("inotifywd-cursor");
+	mfd = iwd_sys_memfd("inotifywd-cursor");
 	if (mfd < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
 	cy.path = path;
-	ret = cycle_to(c, &cy, park_wd(&c->snap, wd));
+	ret = iwd_cycle_to(c, &cy, park_wd(&c->snap, wd));
 	/* Success or not, the parked watch goes: only the cursor stays. */
-	cycle_abandon(c, &cy);
-	sys_close(mfd);
+	iwd_cycle_abandon(c, &cy);
+	iwd_sys_close(mfd);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -54,9 +55,9 @@ static int set_next(struct call *c, int wd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (call_use_ioctl(c))
-		return fast_set_next(c, wd);
-	if (fallback_begin(c, NULL, 0, &none) < 0)
+	if (iwd_call_use_ioctl(c))
+		return iwd_fast_set_next(c, wd);
+	if (iwd_fallback_begin(c, NULL, 0, &none) < 0)
 		return -1;
 	return cycle_cursor(c, wd);
 }
@@ -67,7 +68,7 @@ EXPORT int inotify_wd_set_next(int fd, int wd,
 {
 	struct call c;
 
-	if (call_begin(&c, fd, opts, stats) < 0)
-		return call_end(&c, -1);
-	return call_end(&c, set_next(&c, wd));
+	if (iwd_call_begin(&c, fd, opts, stats) < 0)
+		return iwd_call_end(&c, -1);
+	return iwd_call_end(&c, set_next(&c, wd));
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* Reading the watches of an inotify fd from /proc/PID/fdinfo/FD. */
 #include "config.h"
 
@@ -21,9 +22,9 @@ static int read_fdinfo(pid_t pid, int fd, struct inotify_wd_watch **out,
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
 	else
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (read_file(path, &text, &len) < 0)
+	if (iwd_read_file(path, &text, &len) < 0)
 		return -1;
-	ret = fdinfo_parse(text, len, out, count);
+	ret = iwd_fdinfo_parse(text, len, out, count);
 	err = errno;
 	free(text);
 	errno = err;
@@ -34,7 +35,7 @@ static int read_fdinfo(pid_t pid, int fd, struct inotify_wd_watch **out,
  * Whether fd of pid (0: us) is an inotify instance, from the name of its
  * /proc link: 1 yes, 0 no, -1 with errno when the link cannot be read.
  */
-int fd_is_inotify(pid_t pid, int fd)
+int iwd_fd_is_inotify(pid_t pid, int fd)
 {
 	static const char want[] = "anon_inode:inotify";
 	char path[64], target[sizeof(want) + 1];
@@ -53,7 +54,7 @@ int fd_is_inotify(pid_t pid, int fd)
 /* Watches are only listed for inotify fds; anything else is EINVAL. */
 static int check_inotify(pid_t pid, int fd)
 {
-	int ret = fd_is_inotify(pid, fd);
+	int ret = iwd_fd_is_inotify(pid, fd);
 
 	if (ret == 0)
 		errno = EINVAL;
@@ -72,7 +73,7 @@ EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
 	return read_fdinfo(pid, fd, out, count);
 }
 
-void snapshot_take(struct snapshot *s, int fd)
+void iwd_snapshot_take(struct snapshot *s, int fd)
 {
 	int saved = errno;
 
@@ -85,7 +86,7 @@ void snapshot_take(struct snapshot *s, int fd)
 	errno = saved;
 }
 
-void snapshot_free(struct snapshot *s)
+void iwd_snapshot_free(struct snapshot *s)
 {
 	free(s->w);
 	s->w = NULL;
@@ -93,7 +94,7 @@ void snapshot_free(struct snapshot *s)
 	s->valid = false;
 }
 
-bool snapshot_has_wd(const struct snapshot *s, int wd)
+bool iwd_snapshot_has_wd(const struct snapshot *s, int wd)
 {
 	size_t lo = 0, hi = s->n, mid;
 

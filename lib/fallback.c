@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The fallback: move the allocator's cursor by adding and removing a watch
  * until the kernel hands out the wd we want.
@@ -59,7 +60,7 @@ static bool next_is(const struct call *c, int held, int wd)
 	do
 		n = n == INT_MAX ? 1 : n + 1;
 	while (n != wd && n != held &&
-	       (snapshot_has_wd(&c->snap, n) || call_created(c, n)));
+	       (iwd_snapshot_has_wd(&c->snap, n) || iwd_call_created(c, n)));
 	return n == wd;
 }
 
@@ -68,13 +69,13 @@ static bool next_is(const struct call *c, int held, int wd)
  * IN_MASK_CREATE, so that no later add on the path is needed (a path
  * renamed meanwhile onto a watched inode then gives EEXIST, never an
  * altered watch).  Kernels without IN_MASK_CREATE keep the quiet mask
- * and get the caller's mask afterwards (add_finish()).
+ * and get the caller's mask afterwards (iwd_add_finish()).
  */
 static uint32_t armed_mask(const struct call *c, const struct cycle *cy)
 {
 	if (cy->defer || !cy->mask ||
 	    c->feat.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED)
-		return add_quiet_mask(c, cy->mask);
+		return iwd_add_quiet_mask(c, cy->mask);
 	return cy->mask | IN_MASK_CREATE;
 }
 
@@ -87,13 +88,13 @@ static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 {
 	int prev = cy->held;
 
-	if (remove_own(c, prev) < 0)
+	if (iwd_remove_own(c, prev) < 0)
 		return -1;
 	cy->held = 0;
 	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
-	    queue_drain(c) < 0)
+	    iwd_queue_drain(c) < 0)
 		return -1;
-	cy->held = sys_add(c->fd, cy->path, mask);
+	cy->held = iwd_sys_add(c->fd, cy->path, mask);
 	if (cy->held < 0) {
 		/* An allocator that does not wrap (before 3.10) stops here. */
 		if (prev == INT_MAX && (errno == ENOSPC || errno == EINVAL))
@@ -107,7 +108,7 @@ static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 
 static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 {
-	const uint32_t quiet = add_quiet_mask(c, cy->mask);
+	const uint32_t quiet = iwd_add_quiet_mask(c, cy->mask);
 	const uint32_t armed = armed_mask(c, cy);
 	unsigned long total = distance(cy->held, wd), left = total, d;
 	uint32_t m;
@@ -135,18 +136,18 @@ static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 			report(c, total - left, total);
 	}
 	report(c, total, total);
-	return queue_drain(c);
+	return iwd_queue_drain(c);
 }
 
 /* After a failure: drop the watch we hold and read back our events. */
-void cycle_abandon(struct call *c, struct cycle *cy)
+void iwd_cycle_abandon(struct call *c, struct cycle *cy)
 {
 	int saved = errno;
 
 	if (cy->held)
-		discard_watch(c, cy->held);
+		iwd_discard_watch(c, cy->held);
 	else
-		queue_settle(c);
+		iwd_queue_settle(c);
 	cy->held = 0;
 	errno = saved;
 }
@@ -154,12 +155,12 @@ void cycle_abandon(struct call *c, struct cycle *cy)
 /*
  * Make cy->held, nothing at first, equal wd: the first add tells where
  * the cursor stands.  On failure cy->held is whatever the caller must
- * discard (cycle_abandon()).
+ * discard (iwd_cycle_abandon()).
  */
-int cycle_to(struct call *c, struct cycle *cy, int wd)
+int iwd_cycle_to(struct call *c, struct cycle *cy, int wd)
 {
 	c->st.method = INOTIFY_WD_METHOD_CYCLE;
-	cy->held = add_new(c, cy->path, cy->mask, true, cy->target_private);
+	cy->held = iwd_add_new(c, cy->path, cy->mask, true, cy->target_private);
 	if (cy->held < 0) {
 		cy->held = 0;
 		return -1;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The parser for the text of /proc/PID/fdinfo/FD of an inotify fd.
  *
@@ -173,7 +174,7 @@ static bool has_duplicate_wd(const struct inotify_wd_watch *w, size_t n)
 	return false;
 }
 
-int fdinfo_parse(const char *text, size_t len,
+int iwd_fdinfo_parse(const char *text, size_t len,
 		 struct inotify_wd_watch **out, size_t *count)
 {
 	struct inotify_wd_watch *arr = NULL, w;
@@ -221,5 +222,5 @@ EXPORT int inotify_wd_parse(const char *text, size_t len,
 		errno = EINVAL;
 		return -1;
 	}
-	return fdinfo_parse(text, len, out, count);
+	return iwd_fdinfo_parse(text, len, out, count);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Restore targets given by file handle.
  *
@@ -63,7 +64,7 @@ static char *find_mount(dev_t dev)
 	char root[4096], point[4096];
 	size_t len;
 
-	if (read_file("/proc/self/mountinfo", &text, &len) < 0)
+	if (iwd_read_file("/proc/self/mountinfo", &text, &len) < 0)
 		return NULL;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -99,13 +100,13 @@ static int mount_path_fd(struct mounts *ms, dev_t dev)
 	point = find_mount(dev);
 	if (!point)
 		return -1;
-	fd = sys_open(point, O_PATH | O_DIRECTORY);
+	fd = iwd_sys_open(point, O_PATH | O_DIRECTORY);
 	free(point);
 	if (fd < 0)
 		return -1;
 	p = realloc(ms->m, (ms->n + 1) * sizeof(*p));
 	if (!p) {
-		sys_close(fd);
+		iwd_sys_close(fd);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -131,9 +132,10 @@ static void *opener_main(void *arg)
 		if (!setup_err && fchdir(o->dir_fd) < 0)
 			o->err = errno;
 		if (!o->err) {
-			o->fd = sys_open_by_handle(AT_FDCWD, o->w->handle_type,
-						   o->w->handle_bytes,
-						   o->w->handle, O_PATH);
+			o->fd = iwd_sys_open_by_handle(AT_FDCWD,
+						       o->w->handle_type,
+						       o->w->handle_bytes,
+						       o->w->handle, O_PATH);
 			o->err = o->fd < 0 ? errno : 0;
 		}
 		sem_post(&o->done);
@@ -175,7 +177,7 @@ static int opener_open(struct opener *o, int dir_fd,
 	return o->fd;
 }
 
-void mounts_free(struct mounts *ms)
+void iwd_mounts_free(struct mounts *ms)
 {
 	size_t i;
 
@@ -187,7 +189,7 @@ void mounts_free(struct mounts *ms)
 		sem_destroy(&ms->opener.done);
 	}
 	for (i = 0; i < ms->n; i++)
-		sys_close(ms->m[i].fd);
+		iwd_sys_close(ms->m[i].fd);
 	free(ms->m);
 	memset(ms, 0, sizeof(*ms));
 }
@@ -196,7 +198,7 @@ void mounts_free(struct mounts *ms)
  * Resolve the target of w to a path inotify_add_watch() can take.  For a
  * handle, *fd receives the O_PATH fd to close after the add.
  */
-int target_open(struct mounts *ms, const struct inotify_wd_watch *w,
+int iwd_target_open(struct mounts *ms, const struct inotify_wd_watch *w,
 		char *buf, size_t size, const char **path, int *fd)
 {
 	int mfd;
@@ -207,7 +209,7 @@ int target_open(struct mounts *ms, const struct inotify_wd_watch *w,
 		return 0;
 	}
 	if (w->mount_fd >= 0) {
-		*fd = sys_open_by_handle(w->mount_fd, w->handle_type,
+		*fd = iwd_sys_open_by_handle(w->mount_fd, w->handle_type,
 					 w->handle_bytes, w->handle, O_PATH);
 	} else {
 		mfd = mount_path_fd(ms, w->dev);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 the libinotifywd authors */
 /*
  * Internal interfaces of libinotifywd.  Nothing here is installed or
  * exported; the exported calls are marked EXPORT and listed in
@@ -26,20 +27,20 @@
 #define KEPT_BITS	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
 
 /* ---- sys.c: the only place that issues system calls (the seam) ---- */
-int sys_inotify_init(void);
-int sys_add(int fd, const char *path, uint32_t mask);
-int sys_rm(int fd, int wd);
-int sys_setnext(int fd, int wd);
-int sys_nread(int fd, int *bytes);
-long sys_read(int fd, void *buf, size_t len);
-int sys_open(const char *path, int flags);
-int sys_openat(int dirfd, const char *path, int flags);
-int sys_close(int fd);
-int sys_memfd(const char *name);
-int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+int iwd_sys_inotify_init(void);
+int iwd_sys_add(int fd, const char *path, uint32_t mask);
+int iwd_sys_rm(int fd, int wd);
+int iwd_sys_setnext(int fd, int wd);
+int iwd_sys_nread(int fd, int *bytes);
+long iwd_sys_read(int fd, void *buf, size_t len);
+int iwd_sys_open(const char *path, int flags);
+int iwd_sys_openat(int dirfd, const char *path, int flags);
+int iwd_sys_close(int fd);
+int iwd_sys_memfd(const char *name);
+int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags);
 /* System calls this thread issued through the seam, for the stats. */
-unsigned long sys_count(void);
+unsigned long iwd_sys_count(void);
 
 /* ---- probe.c: what the kernel offers, probed once per process ---- */
 struct features {
@@ -50,19 +51,19 @@ struct features {
 	unsigned int drain_batch;	/* own events to queue before draining */
 };
 /* Copies the probe results; -1 with errno when the probe failed. */
-int features_get(struct features *out);
+int iwd_features_get(struct features *out);
 /* For the test suite when it runs without fork: probe again next time. */
-void features_reset(void);
+void iwd_features_reset(void);
 
 /* ---- util.c ---- */
 /* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
-int read_file(const char *path, char **buf, size_t *len);
-bool mask_valid(uint32_t mask);
-int handle_open(int mount_fd, int type, unsigned int bytes,
+int iwd_read_file(const char *path, char **buf, size_t *len);
+bool iwd_mask_valid(uint32_t mask);
+int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
 		const unsigned char *handle, int flags);
 
 /* ---- fdinfo.c ---- */
-int fdinfo_parse(const char *text, size_t len,
+int iwd_fdinfo_parse(const char *text, size_t len,
 		 struct inotify_wd_watch **out, size_t *count);
 
 /* ---- dump.c ---- */
@@ -77,10 +78,10 @@ struct snapshot {
 	bool valid;		/* false: fdinfo was unreadable */
 	int err;		/* why it was unreadable */
 };
-int fd_is_inotify(pid_t pid, int fd);
-void snapshot_take(struct snapshot *s, int fd);
-void snapshot_free(struct snapshot *s);
-bool snapshot_has_wd(const struct snapshot *s, int wd);
+int iwd_fd_is_inotify(pid_t pid, int fd);
+void iwd_snapshot_take(struct snapshot *s, int fd);
+void iwd_snapshot_free(struct snapshot *s);
+bool iwd_snapshot_has_wd(const struct snapshot *s, int wd);
 
 /* ---- call.c: the state of one public call ---- */
 struct call {
@@ -101,31 +102,31 @@ struct call {
 	int *created;		/* restore: the watches made so far */
 	size_t ncreated;
 };
-int call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
+int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	       struct inotify_wd_stats *stats);
-int call_end(struct call *c, int ret);
-bool call_use_ioctl(const struct call *c);
-bool call_created(const struct call *c, int wd);
+int iwd_call_end(struct call *c, int ret);
+bool iwd_call_use_ioctl(const struct call *c);
+bool iwd_call_created(const struct call *c, int wd);
 
 /* ---- queue.c: the events our own removals queue ---- */
-int queue_claim(struct call *c);
-int queue_drain(struct call *c);
-void queue_settle(struct call *c);
-int remove_own(struct call *c, int wd);
-void discard_watch(struct call *c, int wd);
+int iwd_queue_claim(struct call *c);
+int iwd_queue_drain(struct call *c);
+void iwd_queue_settle(struct call *c);
+int iwd_remove_own(struct call *c, int wd);
+void iwd_discard_watch(struct call *c, int wd);
 
 /* ---- add.c: adding without altering an existing watch ---- */
-uint32_t add_quiet_mask(const struct call *c, uint32_t mask);
-int add_prepare(struct call *c, bool private_target);
-int add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
+uint32_t iwd_add_quiet_mask(const struct call *c, uint32_t mask);
+int iwd_add_prepare(struct call *c, bool private_target);
+int iwd_add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
 	    bool private_target);
-int add_finish(struct call *c, const char *path, uint32_t mask, int wd,
+int iwd_add_finish(struct call *c, const char *path, uint32_t mask, int wd,
 	       bool quiet);
 
 /* ---- fastpath.c ---- */
-int fast_add(struct call *c, const char *path, uint32_t mask, int wd,
+int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
 	     bool need_ioctl);
-int fast_set_next(struct call *c, int wd);
+int iwd_fast_set_next(struct call *c, int wd);
 
 /* ---- fallback.c ---- */
 /* Where the fallback stands: the wd it holds and the cursor past it. */
@@ -137,14 +138,14 @@ struct cycle {
 	bool armed;		/* it has the caller's mask already */
 	bool defer;		/* leave it quiet: the caller arms it later */
 };
-int cycle_to(struct call *c, struct cycle *cy, int wd);
-void cycle_abandon(struct call *c, struct cycle *cy);
+int iwd_cycle_to(struct call *c, struct cycle *cy, int wd);
+void iwd_cycle_abandon(struct call *c, struct cycle *cy);
 
 /* ---- place.c: one watch at one wd, ioctl or fallback ---- */
-int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
-int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
+int iwd_fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
+int iwd_place_watch(struct call *c, const char *path, uint32_t mask, int wd,
 		bool cursor_at_wd);
-int arm_watch(struct call *c, const char *path, uint32_t mask, int wd);
+int iwd_arm_watch(struct call *c, const char *path, uint32_t mask, int wd);
 
 /* ---- handle.c: restore targets given by file handle ---- */
 struct mount_fd {
@@ -164,8 +165,8 @@ struct mounts {
 	size_t n;
 	struct opener opener;
 };
-void mounts_free(struct mounts *ms);
-int target_open(struct mounts *ms, const struct inotify_wd_watch *w,
+void iwd_mounts_free(struct mounts *ms);
+int iwd_target_open(struct mounts *ms, const struct inotify_wd_watch *w,
 		char *buf, size_t size, const char **path, int *fd);
 
 #endif /* INOTIFY_WD_INTERNAL_H */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* Placing one watch at one wd: the fast path or the fallback. */
 #include "config.h"
 
@@ -12,7 +13,7 @@
  * the IN_IGNORED events of the cycles can only be read back when nothing
  * else is queued (EAGAIN otherwise).
  */
-int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
+int iwd_fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
 {
 	size_t i;
 
@@ -25,20 +26,20 @@ int fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
 	 * inotify fd first, so a pipe with data in it is not taken for an
 	 * instance with events queued.
 	 */
-	if (fd_is_inotify(0, c->fd) == 0) {
+	if (iwd_fd_is_inotify(0, c->fd) == 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (!c->snap.valid)
-		snapshot_take(&c->snap, c->fd);
+		iwd_snapshot_take(&c->snap, c->fd);
 	for (i = 0; c->snap.valid && i < n; i++) {
-		if (snapshot_has_wd(&c->snap, wds[i])) {
+		if (iwd_snapshot_has_wd(&c->snap, wds[i])) {
 			*busy = i;
 			errno = EBUSY;
 			return -1;
 		}
 	}
-	return queue_claim(c);
+	return iwd_queue_claim(c);
 }
 
 static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
@@ -46,11 +47,11 @@ static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
 	struct cycle cy = { .path = path, .mask = mask,
 			    .defer = c->defer_masks };
 
-	if (add_prepare(c, false) < 0)
+	if (iwd_add_prepare(c, false) < 0)
 		return -1;
-	if (cycle_to(c, &cy, wd) < 0 ||
-	    (!cy.defer && add_finish(c, path, mask, wd, !cy.armed) < 0)) {
-		cycle_abandon(c, &cy);
+	if (iwd_cycle_to(c, &cy, wd) < 0 ||
+	    (!cy.defer && iwd_add_finish(c, path, mask, wd, !cy.armed) < 0)) {
+		iwd_cycle_abandon(c, &cy);
 		return -1;
 	}
 	return wd;
@@ -60,16 +61,16 @@ static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
  * The fallback ignores cursor_at_wd: its first add finds out anyway, at
  * the same cost as the plain add the fast path makes then.
  */
-int place_watch(struct call *c, const char *path, uint32_t mask, int wd,
+int iwd_place_watch(struct call *c, const char *path, uint32_t mask, int wd,
 		bool cursor_at_wd)
 {
-	if (call_use_ioctl(c))
-		return fast_add(c, path, mask, wd, !cursor_at_wd);
+	if (iwd_call_use_ioctl(c))
+		return iwd_fast_add(c, path, mask, wd, !cursor_at_wd);
 	return cycle_add(c, path, mask, wd);
 }
 
 /* Give a watch placed quiet (defer_masks) the caller's mask. */
-int arm_watch(struct call *c, const char *path, uint32_t mask, int wd)
+int iwd_arm_watch(struct call *c, const char *path, uint32_t mask, int wd)
 {
-	return add_finish(c, path, mask, wd, true);
+	return iwd_add_finish(c, path, mask, wd, true);
 }

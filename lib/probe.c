@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The kernel feature probe, run once per process.
  *
@@ -28,7 +29,7 @@ static pthread_mutex_t feat_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void probe_setnextwd(int fd)
 {
-	if (sys_setnext(fd, PROBE_WD) == 0) {
+	if (iwd_sys_setnext(fd, PROBE_WD) == 0) {
 		feat.setnextwd = true;
 		return;
 	}
@@ -55,7 +56,7 @@ static int probe_mask_create(int fd)
 	size_t i;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		if (sys_add(fd, paths[i], mask) < 0) {
+		if (iwd_sys_add(fd, paths[i], mask) < 0) {
 			if (errno == EACCES || errno == ENOENT)
 				continue;
 			if (errno != EINVAL)
@@ -63,7 +64,7 @@ static int probe_mask_create(int fd)
 			feat.mask_create = INOTIFY_WD_MASK_CREATE_REJECTED;
 			return 0;
 		}
-		if (sys_add(fd, paths[i], mask) < 0 && errno == EEXIST)
+		if (iwd_sys_add(fd, paths[i], mask) < 0 && errno == EEXIST)
 			feat.mask_create = INOTIFY_WD_MASK_CREATE_HONOURED;
 		else
 			feat.mask_create = INOTIFY_WD_MASK_CREATE_IGNORED;
@@ -86,7 +87,7 @@ static void probe_queue_limit(void)
 	size_t len;
 	long limit = 16384;
 
-	if (read_file("/proc/sys/fs/inotify/max_queued_events",
+	if (iwd_read_file("/proc/sys/fs/inotify/max_queued_events",
 		      &text, &len) == 0) {
 		limit = strtol(text, NULL, 10);
 		free(text);
@@ -106,7 +107,7 @@ static void probe(void)
 
 	feat = (struct features){ 0 };
 	probe_queue_limit();
-	fd = sys_inotify_init();
+	fd = iwd_sys_inotify_init();
 	if (fd < 0) {
 		feat.probe_errno = errno;
 		errno = saved_errno;
@@ -115,11 +116,11 @@ static void probe(void)
 	probe_setnextwd(fd);
 	if (probe_mask_create(fd) < 0)
 		feat.probe_errno = errno;
-	sys_close(fd);
+	iwd_sys_close(fd);
 	errno = saved_errno;
 }
 
-int features_get(struct features *out)
+int iwd_features_get(struct features *out)
 {
 	if (!__atomic_load_n(&feat_done, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&feat_lock);
@@ -141,7 +142,7 @@ int features_get(struct features *out)
 	return 0;
 }
 
-void features_reset(void)
+void iwd_features_reset(void)
 {
 	pthread_mutex_lock(&feat_lock);
 	__atomic_store_n(&feat_done, false, __ATOMIC_RELEASE);
@@ -156,7 +157,7 @@ EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
 		errno = EINVAL;
 		return -1;
 	}
-	if (features_get(&p) < 0)
+	if (iwd_features_get(&p) < 0)
 		return -1;
 	f->setnextwd = p.setnextwd;
 	f->setnextwd_errno = p.setnextwd_errno;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Bookkeeping of the IN_IGNORED events our own inotify_rm_watch() calls
  * queue on the caller's fd.
@@ -18,11 +19,11 @@
 #define DRAIN_CHUNK	1024	/* events per read() */
 
 /* The fallback may only cycle on a queue that starts out empty. */
-int queue_claim(struct call *c)
+int iwd_queue_claim(struct call *c)
 {
 	int bytes = 0;
 
-	if (sys_nread(c->fd, &bytes) < 0) {
+	if (iwd_sys_nread(c->fd, &bytes) < 0) {
 		/* Every inotify instance answers FIONREAD. */
 		if (errno == ENOTTY)
 			errno = EINVAL;
@@ -45,7 +46,7 @@ static int consume(struct call *c, long bytes)
 
 	while (bytes > 0) {
 		chunk = bytes < (long)sizeof(ev) ? bytes : (long)sizeof(ev);
-		n = sys_read(c->fd, ev, (size_t)chunk);
+		n = iwd_sys_read(c->fd, ev, (size_t)chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -69,14 +70,14 @@ static int recover_overflow(struct call *c, int bytes)
 	return consume(c, bytes);
 }
 
-int queue_drain(struct call *c)
+int iwd_queue_drain(struct call *c)
 {
 	int bytes = 0;
 	long want = (long)c->pending * IGNORED_EVENT_SIZE;
 
 	if (!c->pending)
 		return 0;
-	if (sys_nread(c->fd, &bytes) < 0)
+	if (iwd_sys_nread(c->fd, &bytes) < 0)
 		return -1;
 	if (bytes == want) {
 		if (consume(c, want) < 0)
@@ -99,12 +100,12 @@ int queue_drain(struct call *c)
  * went away by itself (its inode was deleted or unmounted, or IN_ONESHOT
  * fired), which queued the same IN_IGNORED: counted too.
  */
-int remove_own(struct call *c, int wd)
+int iwd_remove_own(struct call *c, int wd)
 {
 	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		if (sys_rm(c->fd, wd) == 0 || errno == EINVAL) {
+		if (iwd_sys_rm(c->fd, wd) == 0 || errno == EINVAL) {
 			c->pending++;
 			return 0;
 		}
@@ -118,21 +119,21 @@ int remove_own(struct call *c, int wd)
  * Drain on a cleanup path: a passing failure gets a second try, a foreign
  * event (EAGAIN) does not.  Keeps errno: the caller reports its own.
  */
-void queue_settle(struct call *c)
+void iwd_queue_settle(struct call *c)
 {
 	int saved = errno;
 
-	if (queue_drain(c) < 0 && errno != EAGAIN)
-		queue_drain(c);
+	if (iwd_queue_drain(c) < 0 && errno != EAGAIN)
+		iwd_queue_drain(c);
 	errno = saved;
 }
 
 /* Remove our watch, and read its IN_IGNORED back when provably ours. */
-void discard_watch(struct call *c, int wd)
+void iwd_discard_watch(struct call *c, int wd)
 {
 	int saved = errno;
 
-	remove_own(c, wd);
-	queue_settle(c);
+	iwd_remove_own(c, wd);
+	iwd_queue_settle(c);
 	errno = saved;
 }

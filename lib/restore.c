@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * inotify_wd_restore(): a whole set of watches in one ascending pass.
  *
@@ -74,7 +75,7 @@ static bool sorted(const struct wd_key *k, size_t n)
 
 static bool entry_valid(const struct inotify_wd_watch *w)
 {
-	if (w->wd < 1 || !mask_valid(w->mask))
+	if (w->wd < 1 || !iwd_mask_valid(w->mask))
 		return false;
 	return w->path ||
 	       (w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX);
@@ -140,7 +141,7 @@ static int begin_fallback(struct batch *b)
 		return fail_at(b, b->n, ENOMEM);
 	for (i = 0; i < b->n; i++)
 		wds[i] = nth(b, i)->wd;
-	ret = fallback_begin(b->c, wds, b->n, &busy);
+	ret = iwd_fallback_begin(b->c, wds, b->n, &busy);
 	free(wds);
 	if (ret < 0 && errno == EBUSY && busy < b->n)
 		b->c->st.failed = b->order[busy].i;
@@ -158,18 +159,18 @@ static int restore_one(struct batch *b, size_t k, bool cursor_at_wd,
 	char buf[40];
 	int fd, got, err;
 
-	if (target_open(&b->mounts, w, buf, sizeof(buf), &path, &fd) < 0)
+	if (iwd_target_open(&b->mounts, w, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
 	/* /proc/self/fd/N is a link that must be followed to the target. */
 	if (fd >= 0)
 		mask &= ~(uint32_t)IN_DONT_FOLLOW;
 	if (arm)
-		got = arm_watch(b->c, path, mask, w->wd);
+		got = iwd_arm_watch(b->c, path, mask, w->wd);
 	else
-		got = place_watch(b->c, path, mask, w->wd, cursor_at_wd);
+		got = iwd_place_watch(b->c, path, mask, w->wd, cursor_at_wd);
 	err = errno;
 	if (fd >= 0)
-		sys_close(fd);
+		iwd_sys_close(fd);
 	errno = err;
 	return got;
 }
@@ -181,11 +182,11 @@ static void rollback(struct call *c)
 	size_t i;
 
 	for (i = c->ncreated; i > 0; i--) {
-		remove_own(c, c->created[i - 1]);
+		iwd_remove_own(c, c->created[i - 1]);
 		if (c->pending >= (int)c->feat.drain_batch)
-			queue_drain(c);
+			iwd_queue_drain(c);
 	}
-	queue_settle(c);
+	iwd_queue_settle(c);
 	c->ncreated = 0;
 	errno = saved;
 }
@@ -220,7 +221,7 @@ static int run(struct batch *b)
 	int next = 0;
 	size_t k;
 
-	if (!call_use_ioctl(c)) {
+	if (!iwd_call_use_ioctl(c)) {
 		if (begin_fallback(b) < 0)
 			return -1;
 		c->defer_masks = true;
@@ -259,7 +260,7 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 		errno = ENOMEM;
 	else if (validate(&b) == 0)
 		ret = run(&b);
-	mounts_free(&b.mounts);
+	iwd_mounts_free(&b.mounts);
 	free(b.order);
 	free(c->created);
 	c->created = NULL;
@@ -272,9 +273,9 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 {
 	struct call c;
 
-	if (call_begin(&c, fd, opts, stats) < 0) {
+	if (iwd_call_begin(&c, fd, opts, stats) < 0) {
 		c.st.failed = count;
-		return call_end(&c, -1);
+		return iwd_call_end(&c, -1);
 	}
-	return call_end(&c, restore(&c, watches, count));
+	return iwd_call_end(&c, restore(&c, watches, count));
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The system calls libinotifywd issues, and nothing else.
  *
@@ -26,67 +27,67 @@
  */
 static __thread unsigned long calls __attribute__((tls_model("initial-exec")));
 
-unsigned long sys_count(void)
+unsigned long iwd_sys_count(void)
 {
 	return calls;
 }
 
-int sys_inotify_init(void)
+int iwd_sys_inotify_init(void)
 {
 	calls++;
 	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 }
 
-int sys_add(int fd, const char *path, uint32_t mask)
+int iwd_sys_add(int fd, const char *path, uint32_t mask)
 {
 	calls++;
 	return inotify_add_watch(fd, path, mask);
 }
 
-int sys_rm(int fd, int wd)
+int iwd_sys_rm(int fd, int wd)
 {
 	calls++;
 	return inotify_rm_watch(fd, wd);
 }
 
-int sys_setnext(int fd, int wd)
+int iwd_sys_setnext(int fd, int wd)
 {
 	calls++;
 	/* The kernel takes the wd by value, not through a pointer. */
 	return ioctl(fd, INOTIFY_IOC_SETNEXTWD, (unsigned long)wd);
 }
 
-int sys_nread(int fd, int *bytes)
+int iwd_sys_nread(int fd, int *bytes)
 {
 	calls++;
 	return ioctl(fd, FIONREAD, bytes);
 }
 
-long sys_read(int fd, void *buf, size_t len)
+long iwd_sys_read(int fd, void *buf, size_t len)
 {
 	calls++;
 	return read(fd, buf, len);
 }
 
-int sys_open(const char *path, int flags)
+int iwd_sys_open(const char *path, int flags)
 {
 	calls++;
 	return open(path, flags | O_CLOEXEC);
 }
 
-int sys_openat(int dirfd, const char *path, int flags)
+int iwd_sys_openat(int dirfd, const char *path, int flags)
 {
 	calls++;
 	return openat(dirfd, path, flags | O_CLOEXEC);
 }
 
-int sys_close(int fd)
+int iwd_sys_close(int fd)
 {
 	calls++;
 	return close(fd);
 }
 
-int sys_memfd(const char *name)
+int iwd_sys_memfd(const char *name)
 {
 	calls++;
 #ifdef HAVE_MEMFD_CREATE
@@ -96,9 +97,9 @@ int sys_memfd(const char *name)
 #endif
 }
 
-int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags)
 {
 	calls++;
-	return handle_open(mount_fd, type, bytes, handle, flags);
+	return iwd_handle_open(mount_fd, type, bytes, handle, flags);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* Small helpers shared by the other files. */
 #include "config.h"
 
@@ -13,14 +14,14 @@
  * /proc files report a size of 0, so read until end of file, doubling the
  * buffer.  The result is NUL-terminated for the parsers' convenience.
  */
-int read_file(const char *path, char **buf, size_t *len)
+int iwd_read_file(const char *path, char **buf, size_t *len)
 {
 	size_t cap = 4096, used = 0;
 	char *p = NULL, *q;
 	long n;
 	int fd, err;
 
-	fd = sys_open(path, O_RDONLY);
+	fd = iwd_sys_open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	for (;;) {
@@ -34,7 +35,7 @@ int read_file(const char *path, char **buf, size_t *len)
 			}
 			p = q;
 		}
-		n = sys_read(fd, p + used, cap - used - 1);
+		n = iwd_sys_read(fd, p + used, cap - used - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -45,14 +46,14 @@ int read_file(const char *path, char **buf, size_t *len)
 			break;
 		used += (size_t)n;
 	}
-	sys_close(fd);
+	iwd_sys_close(fd);
 	p[used] = '\0';
 	*buf = p;
 	*len = used;
 	return 0;
 fail:
 	free(p);
-	sys_close(fd);
+	iwd_sys_close(fd);
 	errno = err;
 	return -1;
 }
@@ -64,7 +65,7 @@ fail:
  * watch.  Unknown bits are refused here because kernels before 4.4
  * silently drop them.
  */
-bool mask_valid(uint32_t mask)
+bool iwd_mask_valid(uint32_t mask)
 {
 	if (!(mask & IN_ALL_EVENTS))
 		return false;
@@ -72,7 +73,7 @@ bool mask_valid(uint32_t mask)
 }
 
 /* open_by_handle_at() from the bytes fdinfo shows (not counted: sys.c's). */
-int handle_open(int mount_fd, int type, unsigned int bytes,
+int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
 		const unsigned char *handle, int flags)
 {
 	/* struct file_handle ends in a flexible array: give it room. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 the libinotifywd authors */
 /*
  * Helpers of the test suite.  They read the kernel's view of things
  * (fdinfo, FIONREAD, /proc/self/fd) with code of their own, independent

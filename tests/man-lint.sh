@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the libinotifywd authors
 #
 # Lint the manual, and keep it in step with the ABI and the build.
 #

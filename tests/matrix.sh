@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the libinotifywd authors
 #
 # The hardening matrix, the last step of "make check-all": the same
 # sources built and checked ten ways, each in a build directory of its own

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the libinotifywd authors
 #
 # What the README's quick start runs: install the Debian packages the build,
 # the tests and the checks need, build, and (with "demo") restore one watch

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The test build's replacement for lib/sys.c: the same calls, passed to
  * the real kernel, but bent on request into the behaviour of kernels this
@@ -22,7 +23,7 @@ struct seam seam;
 
 static __thread unsigned long calls;
 
-unsigned long sys_count(void)
+unsigned long iwd_sys_count(void)
 {
 	return calls;
 }
@@ -41,7 +42,7 @@ static bool inject(enum seam_call k)
 	return true;
 }
 
-int sys_inotify_init(void)
+int iwd_sys_inotify_init(void)
 {
 	if (inject(SEAM_INIT))
 		return -1;
@@ -61,7 +62,7 @@ static int add_old_kernel(int fd, const char *path, uint32_t mask)
 	return inotify_add_watch(fd, path, mask);
 }
 
-int sys_add(int fd, const char *path, uint32_t mask)
+int iwd_sys_add(int fd, const char *path, uint32_t mask)
 {
 	int wd;
 
@@ -78,14 +79,14 @@ int sys_add(int fd, const char *path, uint32_t mask)
 	return wd;
 }
 
-int sys_rm(int fd, int wd)
+int iwd_sys_rm(int fd, int wd)
 {
 	if (inject(SEAM_RM))
 		return -1;
 	return inotify_rm_watch(fd, wd);
 }
 
-int sys_setnext(int fd, int wd)
+int iwd_sys_setnext(int fd, int wd)
 {
 	if (inject(SEAM_SETNEXT))
 		return -1;
@@ -96,14 +97,14 @@ int sys_setnext(int fd, int wd)
 	return ioctl(fd, INOTIFY_IOC_SETNEXTWD, (unsigned long)wd);
 }
 
-int sys_nread(int fd, int *bytes)
+int iwd_sys_nread(int fd, int *bytes)
 {
 	if (inject(SEAM_NREAD))
 		return -1;
 	return ioctl(fd, FIONREAD, bytes);
 }
 
-long sys_read(int fd, void *buf, size_t len)
+long iwd_sys_read(int fd, void *buf, size_t len)
 {
 	if (inject(SEAM_READ))
 		return -1;
@@ -115,7 +116,7 @@ static bool proc_hidden(const char *path)
 	return seam.no_proc && strncmp(path, "/proc/", 6) == 0;
 }
 
-int sys_open(const char *path, int flags)
+int iwd_sys_open(const char *path, int flags)
 {
 	if (inject(SEAM_OPEN))
 		return -1;
@@ -126,30 +127,30 @@ int sys_open(const char *path, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-int sys_openat(int dirfd, const char *path, int flags)
+int iwd_sys_openat(int dirfd, const char *path, int flags)
 {
 	if (inject(SEAM_OPEN))
 		return -1;
 	return openat(dirfd, path, flags | O_CLOEXEC);
 }
 
-int sys_close(int fd)
+int iwd_sys_close(int fd)
 {
 	calls++;
 	return close(fd);
 }
 
-int sys_memfd(const char *name)
+int iwd_sys_memfd(const char *name)
 {
 	if (inject(SEAM_MEMFD))
 		return -1;
 	return memfd_create(name, MFD_CLOEXEC);
 }
 
-int sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags)
 {
 	if (inject(SEAM_HANDLE))
 		return -1;
-	return handle_open(mount_fd, type, bytes, handle, flags);
+	return iwd_handle_open(mount_fd, type, bytes, handle, flags);
 }

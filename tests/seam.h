@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 the libinotifywd authors */
 /* Knobs of the test seam (tests/seam.c); all zero = the real kernel. */
 #ifndef INOTIFY_WD_SEAM_H
 #define INOTIFY_WD_SEAM_H

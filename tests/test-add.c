@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The contract of inotify_add_watch_at() and inotify_wd_set_next(), run
  * against every kernel variant (variant.c).  Each case checks what the

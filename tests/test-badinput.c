@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Bad input, every public call, as one table: each row names the call,
  * the input and the documented errno.  After each row the caller's

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Fault injection: for each operation, each system call kind it issues
  * and each k up to the number of such calls, the k-th call fails with
@@ -110,7 +111,7 @@ static void run_once(const struct op *op, struct outcome *o)
 	ck_assert_int_eq(inotify_add_watch(fd, sc.b, IN_MODIFY), 1);
 	kstate(fd, &o->before);
 	o->fds_before = open_fds();
-	features_reset();	/* the probe's calls are counted too */
+	iwd_features_reset();	/* the probe's calls are counted too */
 	memset(seam.count, 0, sizeof(seam.count));
 	seam.mask_create = op->mask_create;
 	o->ret = op->run(fd, op);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Kernel limits, for real: the watch limit (ENOSPC, which on 4.11+
  * consumes the wd it had allocated) in a user namespace of the test's

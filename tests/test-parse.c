@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * inotify_wd_parse() on captured fdinfo text of several kernels and on a
  * table of malformed input, each refused with EBADMSG and nothing

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * The restore kit: dump, batch restore, file-handle targets.  Round trips
  * compare the kernel's fdinfo of the original and the restored instance,

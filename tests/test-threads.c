@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * Threads.  Each thread on an fd of its own: 10,000 calls each, on both
  * paths, all correct.  The first-call probe raced from many threads runs

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 #include "config.h"
 
 #include <errno.h>
@@ -54,7 +55,7 @@ void variant_setup(const struct variant *v)
 	seam.mask_create = v->mask_create;
 	seam.no_wrap = v->no_wrap;
 	/* Without fork the probe result of the last test would linger. */
-	features_reset();
+	iwd_features_reset();
 }
 
 void variant_enter(void)

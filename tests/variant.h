@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Copyright (C) 2026 the libinotifywd authors */
 /*
  * The kernels the contract suite runs against.  The real one, with the
  * fallback forced by option or by a seccomp filter answering what old

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* Parsing of numeric arguments and reporting of getopt_long() refusals. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * inotifywd add: create one watch under a chosen wd, on an instance of
  * our own, and show what it cost and what the kernel recorded.  The watch

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* inotifywd dump: the watches of another process's inotify fd. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /*
  * inotifywd restore: recreate the watches of a dump on a new inotify
  * instance, put it at the fd number the program expects, and exec it.

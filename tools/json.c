@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* JSON output, written by hand: the tool needs strings and nothing more. */
 #include "config.h"
 

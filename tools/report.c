@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
 /* Error messages: one line on stderr each, naming the input and the why. */
 #include "config.h"
 
