@@ -431,7 +431,8 @@ static void side_many(const void *p, struct sample *s)
 		s->syscalls = (double)a->n;
 		break;
 	case HOW_RESTORE:
-		if (inotify_wd_restore(fd, a->w, a->n, NULL, &st) < 0)
+		if (inotify_wd_restore(fd, a->w, a->n, sizeof(*a->w), NULL,
+				       &st) < 0)
 			die("inotify_wd_restore: entry %zu: %s", st.failed,
 			    strerror(errno));
 		s->syscalls = (double)st.syscalls;
@@ -582,7 +583,7 @@ static void build_batches(struct run *run)
 		run->dense[i] = (struct inotify_wd_watch){
 			.wd = (int)i + 1, .mask = BENCH_MASK,
 			.ino = sb.st_ino, .dev = sb.st_dev,
-			.path = scr.files[i], .mount_fd = -1,
+			.path = scr.files[i],
 		};
 		run->scattered[i] = run->dense[i];
 		run->scattered[i].wd = (int)wd;

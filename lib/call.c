@@ -11,11 +11,21 @@
 #define KNOWN_FLAGS \
 	(INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK | INOTIFY_WD_NO_ROLLBACK)
 
+static bool reserved_clear(const struct inotify_wd_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return false;
+	return true;
+}
+
 static int check_opts(const struct inotify_wd_opts *o)
 {
 	if (!o)
 		return 0;
-	if ((o->flags & ~KNOWN_FLAGS) ||
+	if ((o->flags & ~KNOWN_FLAGS) || !reserved_clear(o) ||
 	    ((o->flags & INOTIFY_WD_FALLBACK) &&
 	     (o->flags & INOTIFY_WD_NO_FALLBACK))) {
 		errno = EINVAL;

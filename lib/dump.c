@@ -62,15 +62,16 @@ static int check_inotify(pid_t pid, int fd)
 }
 
 EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
-			   size_t *count)
+			   size_t *count, size_t size)
 {
 	if (pid < 0 || fd < 0 || !out || !count) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (check_inotify(pid, fd) < 0)
+	if (iwd_layout_check(size) < 0 || check_inotify(pid, fd) < 0 ||
+	    read_fdinfo(pid, fd, out, count) < 0)
 		return -1;
-	return read_fdinfo(pid, fd, out, count);
+	return iwd_layout_export(out, *count, size);
 }
 
 void iwd_snapshot_take(struct snapshot *s, int fd)

@@ -208,7 +208,7 @@ int iwd_target_open(struct mounts *ms, const struct inotify_wd_watch *w,
 		*path = w->path;
 		return 0;
 	}
-	if (w->mount_fd >= 0) {
+	if (w->flags & INOTIFY_WD_WATCH_MOUNT_FD) {
 		*fd = iwd_sys_open_by_handle(w->mount_fd, w->handle_type,
 					 w->handle_bytes, w->handle, O_PATH);
 	} else {

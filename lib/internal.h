@@ -62,6 +62,11 @@ bool iwd_mask_valid(uint32_t mask);
 int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
 		const unsigned char *handle, int flags);
 
+/* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
+int iwd_layout_check(size_t size);
+bool iwd_layout_tail_clear(const void *elem, size_t size);
+int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
+
 /* ---- fdinfo.c ---- */
 int iwd_fdinfo_parse(const char *text, size_t len,
 		 struct inotify_wd_watch **out, size_t *count);

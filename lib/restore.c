@@ -29,15 +29,21 @@ struct inode_key {
 
 struct batch {
 	struct call *c;
-	const struct inotify_wd_watch *w;
-	size_t n;
+	const unsigned char *w;	/* the caller's array, of size-byte elements */
+	size_t n, size;
 	struct wd_key *order;	/* ascending wd */
 	struct mounts mounts;
 };
 
+static const struct inotify_wd_watch *entry(const struct batch *b, size_t i)
+{
+	return (const void *)(b->w + i * b->size);
+}
+
+/* The k-th entry in ascending wd order. */
 static const struct inotify_wd_watch *nth(const struct batch *b, size_t k)
 {
-	return &b->w[b->order[k].i];
+	return entry(b, b->order[k].i);
 }
 
 static int fail_at(struct batch *b, size_t index, int err)
@@ -75,7 +81,8 @@ static bool sorted(const struct wd_key *k, size_t n)
 
 static bool entry_valid(const struct inotify_wd_watch *w)
 {
-	if (w->wd < 1 || !iwd_mask_valid(w->mask))
+	if (w->wd < 1 || !iwd_mask_valid(w->mask) ||
+	    (w->flags & ~(unsigned int)INOTIFY_WD_WATCH_MOUNT_FD))
 		return false;
 	return w->path ||
 	       (w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX);
@@ -109,10 +116,10 @@ static int validate(struct batch *b)
 	if (!k)
 		return fail_at(b, b->n, ENOMEM);
 	for (i = 0; i < b->n; i++) {
-		w = &b->w[i];
-		if (!entry_valid(w)) {
+		w = entry(b, i);
+		if (!entry_valid(w) || !iwd_layout_tail_clear(w, b->size)) {
 			free(k);
-			return fail_at(b, i, EINVAL);
+			return fail_at(b, i, entry_valid(w) ? E2BIG : EINVAL);
 		}
 		b->order[i] = (struct wd_key){ w->wd, i };
 		if (w->ino)	/* path entries may leave it 0 */
@@ -239,15 +246,16 @@ static int run(struct batch *b)
 }
 
 static int restore(struct call *c, const struct inotify_wd_watch *w,
-		   size_t n)
+		   size_t n, size_t size)
 {
-	struct batch b = { .c = c, .w = w, .n = n };
+	struct batch b = { .c = c, .w = (const void *)w, .n = n, .size = size };
 	int ret = -1;
 
 	/* Errors that concern no single entry report the count. */
 	c->st.failed = n;
 	/* No array; or a count no array could hold (the keys must fit). */
-	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key)) {
+	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key) ||
+	    iwd_layout_check(size) < 0 || (n && n > SIZE_MAX / size)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -268,7 +276,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 }
 
 EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
-			      size_t count, const struct inotify_wd_opts *opts,
+			      size_t count, size_t size,
+			      const struct inotify_wd_opts *opts,
 			      struct inotify_wd_stats *stats)
 {
 	struct call c;
@@ -277,5 +286,5 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 		c.st.failed = count;
 		return iwd_call_end(&c, -1);
 	}
-	return iwd_call_end(&c, restore(&c, watches, count));
+	return iwd_call_end(&c, restore(&c, watches, count, size));
 }

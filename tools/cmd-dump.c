@@ -99,7 +99,7 @@ int cmd_dump(int argc, char **argv)
 	if (parse_number("PID", argv[optind], 1, INT_MAX, &pid) < 0 ||
 	    parse_number("FD", argv[optind + 1], 0, INT_MAX, &fd) < 0)
 		return EXIT_USAGE;
-	if (inotify_wd_dump((pid_t)pid, (int)fd, &w, &n) < 0) {
+	if (inotify_wd_dump((pid_t)pid, (int)fd, &w, &n, sizeof(*w)) < 0) {
 		report_failure((int)pid, (int)fd);
 		return EXIT_FAILURE;
 	}

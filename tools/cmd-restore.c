@@ -122,7 +122,7 @@ static int restore_instance(const struct restore_args *a, const struct dump *d)
 	progress_begin(&prog);
 	opts.progress = progress_report;
 	opts.progress_arg = &prog;
-	ret = inotify_wd_restore(fd, d->w, d->n, &opts, &st);
+	ret = inotify_wd_restore(fd, d->w, d->n, sizeof(*d->w), &opts, &st);
 	err = errno;
 	progress_end(&prog);
 	if (ret < 0) {

@@ -210,7 +210,6 @@ static bool watch_line(struct scan *s, struct inotify_wd_watch *w)
 	uint64_t wd, ino, mask, ign;
 
 	memset(w, 0, sizeof(*w));
-	w->mount_fd = -1;
 	if (!number(s, "wd", false, INT_MAX, &wd) ||
 	    !number(s, "ino", false, UINT64_MAX, &ino) || !dev(s, w) ||
 	    !number(s, "mask", true, UINT32_MAX, &mask) ||
