@@ -4,8 +4,8 @@
  * The helper processes of tests/cli.test.
  *
  * cli-holder [@]FD[:FLAG[,FLAG]] PATH:WD[:MASK]... [@FD[:FLAG] PATH:WD...]...
- *   The source process: an inotify instance at each fd FD (FLAG nonblock
- *   or cloexec), with a watch on each PATH that follows it at wd WD (mask
+ *   The source process: an inotify instance at each fd FD (FLAG nonblock,
+ *   cloexec, or async: O_ASYNC set with F_SETFL), with a watch on each PATH that follows it at wd WD (mask
  *   MASK, default IN_ALL_EVENTS), made with inotify_add_watch_at().
  *   Prints "ready" once they all exist, then sleeps until killed.  On
  *   SIGUSR1 it prints "queued FD BYTES" (FIONREAD) for each instance,
@@ -100,13 +100,17 @@ static void add(int fd, char *arg)
 	free(copy);
 }
 
-/* FD[:nonblock,cloexec]: the fd number and inotify_init1() flags. */
-static int instance_spec(const char *arg, int *flags)
+/*
+ * FD[:nonblock,cloexec,async]: the fd number, inotify_init1() flags, and
+ * whether to set O_ASYNC.
+ */
+static int instance_spec(const char *arg, int *flags, bool *async)
 {
 	const char *colon = strchr(arg, ':');
 	char num[32];
 
 	*flags = 0;
+	*async = false;
 	if (!colon)
 		return (int)number(arg, arg);
 	snprintf(num, sizeof(num), "%.*s", (int)(colon - arg), arg);
@@ -114,6 +118,7 @@ static int instance_spec(const char *arg, int *flags)
 		*flags |= IN_NONBLOCK;
 	if (strstr(colon, "cloexec"))
 		*flags |= IN_CLOEXEC;
+	*async = strstr(colon, "async") != NULL;
 	return (int)number(num, arg);
 }
 
@@ -132,14 +137,18 @@ static void place(int fd, int target, int flags)
 	instance_fds[ninstances++] = target;
 }
 
+/* Without F_SETOWN, O_ASYNC signals nobody: the holder sleeps on. */
 static void make_instances(int argc, char **argv)
 {
 	int i = 1, fd, target, flags;
+	bool async;
 
 	while (i < argc) {
-		target = instance_spec(argv[i] + (argv[i][0] == '@'), &flags);
+		target = instance_spec(argv[i] + (argv[i][0] == '@'), &flags,
+				       &async);
 		fd = inotify_init1(flags);
-		if (fd < 0)
+		if (fd < 0 || (async && fcntl(fd, F_SETFL,
+					      fcntl(fd, F_GETFL) | O_ASYNC) < 0))
 			die(1, argv[i]);
 		for (i++; i < argc && argv[i][0] != '@'; i++)
 			add(fd, argv[i]);

@@ -252,13 +252,23 @@ static int restore_instance(const struct restore_args *a,
 	return fd;
 }
 
-/* What an exec cannot carry over is said, once per instance. */
-static void note_cloexec(const struct restore_args *a,
-			 const struct instance *in, int target)
+/*
+ * What the restore does not apply is said, once per instance: O_CLOEXEC,
+ * which the exec would act on, and flags set with F_SETFL (O_ASYNC needs
+ * an owner, F_SETOWN, that fdinfo does not show).
+ */
+static void note_flags(const struct restore_args *a,
+		       const struct instance *in, int target)
 {
+	unsigned int other = in->flags & ~(unsigned int)(O_ACCMODE |
+							 O_NONBLOCK | O_CLOEXEC);
+
 	if (in->flags & O_CLOEXEC)
 		errmsg("%s:%lu: fd %d: O_CLOEXEC recorded, not applied: CMD could not inherit the fd",
 		       a->name, in->line, target);
+	if (other)
+		errmsg("%s:%lu: fd %d: flags 0%o recorded, not applied",
+		       a->name, in->line, target, other);
 }
 
 /* All instances first, at free numbers; then each at its target. */
@@ -280,7 +290,7 @@ static int restore_all(const struct restore_args *a, const struct dump *d,
 	for (i = 0; i < d->n; i++) {
 		if (fd_place(fds[i], targets[i]) < 0)
 			return -1;
-		note_cloexec(a, &d->inst[i], targets[i]);
+		note_flags(a, &d->inst[i], targets[i]);
 	}
 	return 0;
 }
