@@ -126,7 +126,7 @@ static int instance_spec(const char *arg, int *flags, bool *async)
 static void place(int fd, int target, int flags)
 {
 	if (fd != target) {
-		if (dup3(fd, target, flags & IN_CLOEXEC ? O_CLOEXEC : 0) < 0)
+		if (dup3(fd, target, (flags & IN_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 			die(1, "dup3");
 		close(fd);
 	}
@@ -197,6 +197,29 @@ static int queued(int argc, char **argv)
 	return 0;
 }
 
+/* The syscall a --deny spec names, or -1; *err gets its errno. */
+static long deny_spec(const char *spec, unsigned int *err)
+{
+	const char *eq = strchr(spec, '=');
+	long nr = -1;
+
+	if (!eq)
+		return -1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	if (strncmp(spec, "pidfd_open=", 11) == 0)
+		nr = SYS_pidfd_open;
+	else if (strncmp(spec, "pidfd_getfd=", 12) == 0)
+		nr = SYS_pidfd_getfd;
+#endif
+	if (strcmp(eq, "=EPERM") == 0)
+		*err = EPERM;
+	else if (strcmp(eq, "=ENOSYS") == 0)
+		*err = ENOSYS;
+	else
+		nr = -1;
+	return nr;
+}
+
 /*
  * The filter matches the syscall number alone, without checking the
  * architecture: it only ever makes a call fail, and a call of another ABI
@@ -204,34 +227,29 @@ static int queued(int argc, char **argv)
  */
 static int deny(int argc, char **argv)
 {
+	const char *spec = argc > 2 ? argv[2] : "";
+	unsigned int err = 0;
+	long nr = deny_spec(spec, &err);
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = 4, .filter = f };
-	const char *spec = argc > 2 ? argv[2] : "";
-	const char *eq = strchr(spec, '=');
-	long nr = -1;
+	struct sock_fprog prog = {
+		.len = sizeof(f) / sizeof(f[0]),
+		.filter = f,
+	};
 
-	if (!eq || argc < 5 || strcmp(argv[3], "--") != 0) {
+	if (argc < 5 || strcmp(argv[3], "--") != 0) {
 		errno = EINVAL;
 		die(2, "usage: --deny SYSCALL=ERRNO -- CMD");
 	}
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
-	if (strncmp(spec, "pidfd_open=", 11) == 0)
-		nr = SYS_pidfd_open;
-	else if (strncmp(spec, "pidfd_getfd=", 12) == 0)
-		nr = SYS_pidfd_getfd;
-#endif
-	if (nr < 0 || (strcmp(eq, "=EPERM") != 0 && strcmp(eq, "=ENOSYS") != 0)) {
+	if (nr < 0) {
 		errno = ENOTSUP;
 		die(77, spec);
 	}
-	f[1].k = (unsigned int)nr;
-	f[2].k |= strcmp(eq, "=EPERM") == 0 ? EPERM : ENOSYS;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		die(77, "seccomp");

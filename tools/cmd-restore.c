@@ -143,7 +143,7 @@ static int check_path(const struct restore_args *a, unsigned long line,
 
 	if (!w->ino)
 		return 0;
-	ret = w->mask & IN_DONT_FOLLOW ? lstat(path, &st) : stat(path, &st);
+	ret = (w->mask & IN_DONT_FOLLOW) ? lstat(path, &st) : stat(path, &st);
 	if (ret < 0) {
 		errmsg("%s:%lu: wd %d: path %s: %s", a->name, line, w->wd,
 		       path_escape(path, esc, sizeof(esc)), strerror(errno));
@@ -231,7 +231,8 @@ static int restore_instance(const struct restore_args *a,
 	 * A failing kernel probe would come back from the restore with
 	 * stats.failed at 0, blaming the first line: probe first.
 	 */
-	fd = inotify_init1(IN_CLOEXEC | (in->flags & O_NONBLOCK ? IN_NONBLOCK : 0));
+	fd = inotify_init1((in->flags & O_NONBLOCK) ? IN_CLOEXEC | IN_NONBLOCK :
+						      IN_CLOEXEC);
 	if (fd < 0 || inotify_wd_get_features(&feat) < 0) {
 		errmsg("inotify_init1: %s", strerror(errno));
 		if (fd >= 0)

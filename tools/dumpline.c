@@ -215,7 +215,7 @@ static bool path_value(struct scan *s, char **path)
 static bool watch_fields(struct scan *s, struct inotify_wd_watch *w,
 			 char **path)
 {
-	uint64_t wd, ino, mask, ign;
+	uint64_t wd = 0, ino = 0, mask = 0, ign = 0;
 
 	memset(w, 0, sizeof(*w));
 	if (!number(s, "wd", false, INT_MAX, &wd) ||
@@ -286,7 +286,7 @@ static bool pending_value(struct scan *s, struct instance *in)
 
 bool scan_instance(struct scan *s, struct instance *in)
 {
-	uint64_t fd, flags;
+	uint64_t fd = 0, flags = 0;
 
 	if (strncmp(s->p, INSTANCE_KEY, strlen(INSTANCE_KEY)) != 0)
 		return refuse(s, "want '%s' here", INSTANCE_KEY);

@@ -133,7 +133,8 @@ static int inotify_fds(int pid, int **fds, size_t *n)
 		*n = 0;
 		return -1;
 	}
-	qsort(*fds, *n, sizeof(**fds), cmp_int);
+	if (*n > 1)
+		qsort(*fds, *n, sizeof(**fds), cmp_int);
 	return 0;
 }
 
