@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,10 +166,45 @@ static void free_source(struct source *s)
 	klines_free(s->lines, s->nlines);
 }
 
-/* The caller's own watch of the root, wd 1, made before the restore. */
+/*
+ * Before Linux 6.10 an O_PATH open queues IN_OPEN (before 6.5) and its
+ * close IN_CLOSE_NOWRITE on the watches of the file and of its
+ * directory, as inotify_wd_restore(3) says; the checks that nothing
+ * reaches a watch of the mount root need 6.10.
+ */
+static bool opath_silent(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	ck_assert_int_eq(uname(&u), 0);
+	if (sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 10);
+}
+
+static void say_left_out(void)
+{
+	static bool said;
+	struct utsname u;
+
+	if (said || opath_silent())
+		return;
+	said = true;
+	uname(&u);
+	printf("left out: the watches of the mount root (restoring fd, bystanders): Linux %s < 6.10 queues IN_OPEN/IN_CLOSE_NOWRITE for O_PATH\n",
+	       u.release);
+}
+
+/*
+ * The caller's own watch, wd 1, made before the restore: of the mount
+ * root where O_PATH opens queue nothing, else of a file elsewhere.
+ */
 static void watch_root(void)
 {
-	ck_assert_int_eq(inotify_add_watch(dst, root, IN_ALL_EVENTS), 1);
+	say_left_out();
+	ck_assert_int_eq(inotify_add_watch(dst, opath_silent() ? root : sc.c,
+					   IN_ALL_EVENTS), 1);
 }
 
 /* dst holds the source's watches line for line, and its watch of root. */
@@ -206,7 +242,8 @@ static void bystander_start(struct bystander *b)
 	ck_assert_int_ge(b->pid, 0);
 	if (b->pid == 0) {
 		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (fd < 0 || inotify_add_watch(fd, root, IN_ALL_EVENTS) < 0)
+		if (fd < 0 || inotify_add_watch(fd, opath_silent() ? root : sc.c,
+						IN_ALL_EVENTS) < 0)
 			_exit(1);
 		bytes = 0;
 		if (write(a[1], &bytes, sizeof(bytes)) != sizeof(bytes) ||
@@ -266,7 +303,8 @@ static void restore_whole(int n, int (*wd_of)(int))
 	files = make_files(big);
 	make_source(&s, files, big, wd_of);
 	here = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	ck_assert_int_ge(inotify_add_watch(here, root, IN_ALL_EVENTS), 1);
+	ck_assert_int_ge(inotify_add_watch(here, opath_silent() ? root : sc.c,
+					   IN_ALL_EVENTS), 1);
 	watch_root();
 	bystander_start(&other);
 	variant_enter();
