@@ -147,6 +147,7 @@ struct run {
 	struct side **dist_lib, **dist_naive;	/* 6 */
 	double t_start;
 	double setup_s;			/* creating the scratch files */
+	const char *scale_dat;		/* case 8 appends its data here */
 };
 
 /* One entry of the table of cases main() runs. */
@@ -171,6 +172,7 @@ void progress(const struct run *run, const char *fmt, ...)
 bool watches_raise(long want);
 /* ...and put it back: on every way out, from a signal handler too. */
 void watches_restore(void);
+int run_gnuplot(const char *prog, const char *script);
 
 /* ---- sides.c ---- */
 /* One library call per fresh instance, calls times. */
@@ -218,6 +220,8 @@ void plot(const struct run *run, const char *prefix, const char *gnuplot,
 	  const char *kernel);
 void case_handles(struct run *run);
 void case_scale(struct run *run);
+/* The scale series of every kernel, one data block each, as a picture. */
+void scale_plot(const char *prefix, const char *gnuplot, const char *kernel);
 
 /* ---- kernel.c: older kernels played by seccomp ---- */
 extern const struct kernel kernels[];

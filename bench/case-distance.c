@@ -7,15 +7,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bench.h"
-
-extern char **environ;
 
 /*
  * Rounds for distance i that still fit the time budget, leaving one
@@ -141,21 +137,6 @@ static int write_gp(const char *gp, const char *dat, const char *png,
 	return fclose(f);
 }
 
-static int run_gnuplot(const char *prog, const char *script)
-{
-	char *argv[3];
-	int status;
-	pid_t pid;
-
-	argv[0] = (char *)prog;
-	argv[1] = (char *)script;
-	argv[2] = NULL;
-	if (posix_spawnp(&pid, prog, NULL, NULL, argv, environ) != 0)
-		return -1;
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
 
 void plot(const struct run *run, const char *prefix,
 		 const char *gnuplot, const char *kernel)

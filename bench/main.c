@@ -71,7 +71,7 @@ static const struct bench_case cases[] = {
 };
 
 struct options {
-	const char *csv, *prefix, *gnuplot;
+	const char *csv, *prefix, *gnuplot, *scale_prefix;
 	bool quick, million;
 	const struct kernel *k;		/* --kernel: this process plays it */
 	char *self;			/* how to run ourselves again */
@@ -135,6 +135,7 @@ static void usage(FILE *f)
 		"                   fs.inotify.max_user_watches for the run and puts it back)\n"
 		"  --csv FILE       write one CSV row per case\n"
 		"  --plot PREFIX    write PREFIX.dat and PREFIX.gp, and PREFIX.png with gnuplot\n"
+		"  --scale-plot PREFIX  the same for the scale series (case 8) of every kernel\n"
 		"  --gnuplot PROG   gnuplot to run (default gnuplot; empty: no PNG)\n");
 }
 
@@ -157,6 +158,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "plot", required_argument, NULL, 'p' },
 		{ "gnuplot", required_argument, NULL, 'g' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "scale-plot", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -164,7 +166,8 @@ static int parse(int argc, char **argv, struct options *o)
 
 	o->gnuplot = "gnuplot";
 	o->self = argv[0];
-	while ((c = getopt_long(argc, argv, "qmc:p:g:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qmc:p:g:k:s:h", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'q':
 			o->quick = true;
@@ -180,6 +183,9 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 'g':
 			o->gnuplot = optarg;
+			break;
+		case 's':
+			o->scale_prefix = optarg;
 			break;
 		case 'k':
 			o->k = kernel_named(optarg);
@@ -239,6 +245,26 @@ static size_t size_run(struct run *run, long *max_watches)
 	return top;
 }
 
+/* PREFIX.dat, emptied by the first run and appended to by the others. */
+static bool scale_data_file(struct run *run, const struct options *o)
+{
+	char *path;
+	FILE *f;
+
+	if (strchr(o->scale_prefix, '\''))
+		return false;
+	if (asprintf(&path, "%s.dat", o->scale_prefix) < 0)
+		return false;
+	f = fopen(path, o->k ? "a" : "w");
+	if (!f) {
+		free(path);
+		return false;
+	}
+	fclose(f);
+	run->scale_dat = path;
+	return true;
+}
+
 static void run_cases(struct run *run)
 {
 	size_t i;
@@ -253,8 +279,8 @@ static void run_cases(struct run *run)
 static void run_played(const struct options *o)
 {
 	static char opt_kernel[] = "--kernel", opt_quick[] = "--quick",
-		    opt_csv[] = "--csv";
-	char *argv[8];
+		    opt_csv[] = "--csv", opt_scale[] = "--scale-plot";
+	char *argv[10];
 	int argc, status;
 	size_t i;
 	pid_t pid;
@@ -269,6 +295,10 @@ static void run_played(const struct options *o)
 		if (o->csv) {
 			argv[argc++] = opt_csv;
 			argv[argc++] = (char *)o->csv;
+		}
+		if (o->scale_prefix) {
+			argv[argc++] = opt_scale;
+			argv[argc++] = (char *)o->scale_prefix;
 		}
 		argv[argc] = NULL;
 		fflush(stdout);
@@ -323,6 +353,8 @@ int main(int argc, char **argv)
 	create_bit = feat.mask_create == INOTIFY_WD_MASK_CREATE_HONOURED ?
 		     IN_MASK_CREATE : 0;
 
+	if (o.scale_prefix && !scale_data_file(&run, &o))
+		die("--scale-plot %s: %s", o.scale_prefix, strerror(errno));
 	run.nfiles = size_run(&run, &max_watches);
 	machine_facts(kernel, sizeof(kernel), cpu, sizeof(cpu), date,
 		      sizeof(date));
@@ -336,6 +368,9 @@ int main(int argc, char **argv)
 	watches_restore();
 	if (!o.k)
 		run_played(&o);
+	if (!o.k && o.scale_prefix)
+		scale_plot(o.scale_prefix, o.gnuplot, kernel);
+	free((char *)run.scale_dat);
 	printf("wall time: %.1f s\n", (now_ns() - run.t_start) / 1e9);
 	rows_free();
 	side_free_all();

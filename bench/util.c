@@ -6,14 +6,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+
+extern char **environ;
 
 #define WATCHES_SYSCTL	"/proc/sys/fs/inotify/max_user_watches"
 
@@ -113,4 +117,21 @@ void watches_restore(void)
 		return;
 	watches_raised = 0;
 	write_sysctl(WATCHES_SYSCTL, old_watches);
+}
+
+/* Runs gnuplot on a script: 0 when it made the picture. */
+int run_gnuplot(const char *prog, const char *script)
+{
+	char *argv[3];
+	int status;
+	pid_t pid;
+
+	argv[0] = (char *)prog;
+	argv[1] = (char *)script;
+	argv[2] = NULL;
+	if (posix_spawnp(&pid, prog, NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
