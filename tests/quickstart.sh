@@ -12,6 +12,7 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	check libseccomp-dev			# the test suite
 	mandoc groff-base jq			# man page lint, CLI tests
+	valgrind				# the suppression file's test
 	gnuplot-nox				# make bench's plot
 )
 
