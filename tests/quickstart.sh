@@ -13,6 +13,7 @@ packages=(
 	check libseccomp-dev			# the test suite
 	mandoc groff-base jq			# man page lint, CLI tests
 	valgrind				# the suppression file's test
+	abigail-tools				# the ABI check (abidiff)
 	gnuplot-nox				# make bench's plot
 )
 
