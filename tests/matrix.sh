@@ -20,6 +20,11 @@
 #   musl                  musl-gcc: library and tools/inotifywd, then a probe
 #   fuzz                  libFuzzer on inotify_wd_parse() (tests/fuzz-parse.c,
 #                         seeds in tests/fuzz-corpus/)
+#   deb                   contrib/debian/ built from "make dist" by
+#                         dpkg-buildpackage (source and binary, the suite
+#                         run under Debian's build flags), then lintian
+#                         -EvIL +pedantic: any tag but the packaging-only
+#                         ones of deb_allowed_tags fails
 #
 # Usage: tests/matrix.sh [CHECK...]      (default: all, in the order above)
 # Run it from anywhere: it finds the sources through its own path (or
@@ -40,7 +45,7 @@
 set -euo pipefail
 
 all_checks=(asan-gcc asan-clang valgrind werror-gcc werror-clang cppcheck
-	    clang-tidy i386 musl fuzz)
+	    clang-tidy i386 musl fuzz deb)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "${MATRIX_SRCDIR:-$here/..}" && pwd)
@@ -97,6 +102,9 @@ packages_for() {
 		   libseccomp-dev:i386 libsubunit-dev:i386" ;;
 	musl) echo "gcc make musl-tools" ;;
 	fuzz) echo "gcc make clang libclang-rt-14-dev" ;;
+	# Build-Depends of contrib/debian/control (dpkg-buildpackage checks
+	# them), and the tools of the check.
+	deb) echo "$base jq build-essential dpkg-dev debhelper lintian xz-utils" ;;
 	esac
 }
 
@@ -559,6 +567,70 @@ EOF
 	figure "$runs executions in ${secs}s, corpus $(ls "$fz/corpus" | wc -l) inputs, 0 crashes"
 }
 
+# The lintian tags that the packaging alone causes, which an upstream
+# cannot fix, each with the reason: "tag: reason".  Any other tag (in
+# particular every tag about the sources, the build, the binaries and the
+# manual) fails the deb check.
+deb_allowed_tags=(
+	"initial-upload-closes-no-bugs: a first upload closes the ITP bug a distribution maintainer files; there is none for this template"
+	"debian-watch-file-is-missing: debian/watch names where release tarballs are published, which no place is yet"
+	"upstream-metadata-file-is-missing: debian/upstream/metadata names the public repository and bug tracker, which do not exist yet"
+)
+
+check_deb() {
+	local version dversion tarball dir changes tag line n=0 bad=0 allowed
+	local warnings
+	require build-essential dpkg-dev debhelper lintian
+	configure_in deb
+	make dist >make-dist.log 2>&1 || { tail -20 make-dist.log; return 1; }
+	version=$(sed -n 's/^PACKAGE_VERSION = //p' Makefile)
+	tarball=libinotifywd-$version.tar.xz
+	mkdir pkg
+	tar -C pkg -xJf "$tarball"
+	dir=pkg/libinotifywd-$version
+	dversion=$(dpkg-parsechangelog -l "$dir/contrib/debian/changelog" -S Version)
+	[ "${dversion%-*}" = "$version" ] || {
+		echo "contrib/debian/changelog is at $dversion, the tarball at" \
+		     "$version: add an entry (dch -v $version-1)"
+		return 1
+	}
+	cp "$tarball" "pkg/libinotifywd_$version.orig.tar.xz"
+	# The tarball's own copy: proves that make dist ships it.
+	cp -a "$dir/contrib/debian" "$dir/debian"
+	echo "+ dpkg-buildpackage -us -uc in $dir (source and binary)"
+	(cd "$dir" && DEB_BUILD_OPTIONS="parallel=$jobs" \
+		dpkg-buildpackage -us -uc) >build.log 2>&1 ||
+		{ tail -60 build.log; return 1; }
+	grep -E '^(PASS|FAIL|SKIP|ERROR|# [A-Z]+:)' build.log || true
+	# Debian's flags (_FORTIFY_SOURCE, -fstack-protector-strong, ...)
+	# must not make the compilers warn either.
+	warnings=$(grep -c -E '^[^ ]+:[0-9]+:([0-9]+:)? warning:' build.log || true)
+	[ "$warnings" = 0 ] || { grep 'warning:' build.log; return 1; }
+	changes=pkg/libinotifywd_${dversion}_$native_arch.changes
+	echo "+ lintian -EvIL +pedantic $changes"
+	# --fail-on none: the tags are judged below; a non-zero exit is then
+	# lintian's own failure.
+	lintian -EvIL +pedantic --fail-on none "$changes" >lintian.log 2>&1 ||
+		{ cat lintian.log; echo "lintian failed"; return 1; }
+	cat lintian.log
+	# "X: package[ type]: tag [context]", X the severity's letter.
+	while IFS= read -r line; do
+		tag=$(sed -E 's/^[A-Z]: [^:]+: ([^ ]+).*/\1/' <<< "$line")
+		n=$((n + 1))
+		allowed=$(printf '%s\n' "${deb_allowed_tags[@]}" |
+			  sed -n "s/^$tag: //p")
+		if [ -n "$allowed" ]; then
+			echo "allowed: $tag ($allowed)"
+		else
+			echo "NOT ALLOWED: $line"
+			bad=$((bad + 1))
+		fi
+	done < <(grep -E '^[A-Z]: ' lintian.log)
+	[ "$bad" = 0 ] || return 1
+	figure "$(ls pkg/*.deb | wc -l) .debs and a .dsc built, suite run;" \
+	       "lintian: $n tag(s), all packaging-only"
+}
+
 run_check() {
 	current=$1
 	case $1 in
@@ -572,6 +644,7 @@ run_check() {
 	i386) check_i386 ;;
 	musl) check_musl ;;
 	fuzz) check_fuzz ;;
+	deb) check_deb ;;
 	esac
 }
 
