@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <err.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,7 +27,7 @@ static void *sym(void *lib, const char *name)
 	void *p = dlsym(lib, name);
 
 	if (!p)
-		fprintf(stderr, "dlsym %s: %s\n", name, dlerror());
+		errx(1, "dlsym %s: %s", name, dlerror());
 	return p;
 }
 
@@ -40,10 +41,8 @@ static int fdinfo_has_wd(int fd, int wd)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	snprintf(want, sizeof(want), "inotify wd:%x ", (unsigned int)wd);
 	f = fopen(path, "re");
-	if (!f) {
-		perror(path);
-		return 0;
-	}
+	if (!f)
+		err(1, "%s", path);
 	while (!found && fgets(line, sizeof(line), f))
 		found = strncmp(line, want, strlen(want)) == 0;
 	fclose(f);
@@ -56,41 +55,26 @@ int main(int argc, char **argv)
 	__typeof__(inotify_add_watch_at) *add_watch_at;
 	struct inotify_wd_features feat;
 	void *lib;
-	int fd, wd;
+	int fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: dlopen LIBRARY\n");
-		return 2;
-	}
+	if (argc != 2)
+		errx(2, "usage: dlopen LIBRARY");
 	lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		fprintf(stderr, "dlopen: %s\n", dlerror());
-		return 1;
-	}
+	if (!lib)
+		errx(1, "dlopen: %s", dlerror());
 	get_features = sym(lib, "inotify_wd_get_features");
 	add_watch_at = sym(lib, "inotify_add_watch_at");
-	if (!get_features || !add_watch_at)
-		return 1;
-	if (get_features(&feat) < 0) {
-		perror("inotify_wd_get_features");
-		return 1;
-	}
+	if (get_features(&feat) < 0)
+		err(1, "inotify_wd_get_features");
 	fd = inotify_init1(IN_CLOEXEC);
-	if (fd < 0) {
-		perror("inotify_init1");
-		return 1;
-	}
-	wd = add_watch_at(fd, "/", IN_ATTRIB, WANT_WD);
-	if (wd != WANT_WD) {
-		perror("inotify_add_watch_at");
-		return 1;
-	}
-	if (!fdinfo_has_wd(fd, WANT_WD)) {
-		fprintf(stderr, "fdinfo of fd %d shows no wd %d\n", fd, WANT_WD);
-		return 1;
-	}
+	if (fd < 0)
+		err(1, "inotify_init1");
+	if (add_watch_at(fd, "/", IN_ATTRIB, WANT_WD) != WANT_WD)
+		err(1, "inotify_add_watch_at");
+	if (!fdinfo_has_wd(fd, WANT_WD))
+		errx(1, "fdinfo of fd %d shows no wd %d", fd, WANT_WD);
 	printf("dlopen'ed %s: setnextwd %d, wd %d in fdinfo\n", argv[1],
-	       feat.setnextwd, wd);
+	       feat.setnextwd, WANT_WD);
 	close(fd);
 	return dlclose(lib) != 0;
 }
