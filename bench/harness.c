@@ -14,7 +14,7 @@
 
 #include "bench.h"
 
-#define MAX_ROWS	32
+#define MAX_ROWS	64
 #define MAX_NOTES	64
 
 struct row {
@@ -496,17 +496,19 @@ static void csv_syscalls(FILE *f, const struct side *s)
 		fputc(',', f);
 }
 
-int rows_csv(const char *path, const char *kernel, const char *date)
+int rows_csv(const char *path, const char *kernel, const char *date,
+	     bool append)
 {
 	struct result res;
 	char target[32];
 	FILE *f;
 	int i;
 
-	f = fopen(path, "w");
+	f = fopen(path, append ? "a" : "w");
 	if (!f)
 		return -1;
-	fputs("case,title,a,b,rounds,"
+	if (!append)
+		fputs("case,title,a,b,rounds,"
 	      "a_med_ns,a_min_ns,a_q1_ns,a_q3_ns,a_max_ns,"
 	      "b_med_ns,b_min_ns,b_q1_ns,b_q3_ns,b_max_ns,"
 	      "ratio_med,ratio_min,ratio_q1,ratio_q3,ratio_max,"

@@ -43,6 +43,7 @@ static void remove_files(void)
 
 static void on_signal(int sig)
 {
+	watches_restore();
 	remove_files();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -138,6 +139,7 @@ void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	scratch_remove();
+	watches_restore();
 	exit(1);
 }
 

@@ -63,6 +63,32 @@ typedef void inotify_wd_progress_fn(unsigned long done, unsigned long total,
 				    void *arg);
 
 /*
+ * How the public structures grow (the rule for every later version):
+ *
+ * inotify_wd_opts, inotify_wd_stats and inotify_wd_features never change
+ * size.  Each ends in reserved space; a later version takes new fields
+ * out of it.  The library refuses (EINVAL) options whose reserved space
+ * is not zero, so a caller built against a later header that sets a new
+ * field gets a clear error from an older library instead of having it
+ * ignored; where zero is a meaningful value of a new field, a new flag
+ * bit says that the field is set.  Outputs are written whole, reserved
+ * space zeroed, and never larger than the structure the caller has.
+ *
+ * struct inotify_wd_watch does grow: it is an array element, and a
+ * reserve in each of a million entries would cost memory for nothing.
+ * Every call that takes or returns an array of them also takes the size
+ * of one element, which the caller gives as sizeof(struct
+ * inotify_wd_watch) from the header it was built with.  The library reads
+ * and writes only that many bytes of each element: fields an older caller
+ * does not have count as zero, bytes of a newer caller's fields that the
+ * library does not know must be zero (E2BIG otherwise, as openat2(2)),
+ * and returned arrays have that stride, with unknown fields zeroed.
+ *
+ * In every structure, zero means the default: a zeroed structure asks
+ * for the default behaviour, and new fields keep that rule.
+ */
+
+/*
  * Per-call options.  A NULL pointer, or a zeroed structure, means the
  * defaults: the ioctl when the kernel has it, else the fallback bounded by
  * INOTIFY_WD_DEFAULT_MAX_CYCLES.
@@ -72,6 +98,7 @@ struct inotify_wd_opts {
 	unsigned long max_cycles;	/* 0: INOTIFY_WD_DEFAULT_MAX_CYCLES */
 	inotify_wd_progress_fn *progress;	/* may be NULL */
 	void *progress_arg;
+	uint64_t reserved[8];		/* must be zero */
 };
 
 /* inotify_wd_stats.method */
@@ -86,6 +113,7 @@ struct inotify_wd_stats {
 	unsigned long cycles;	/* add/rm cycles spent by the fallback */
 	unsigned long syscalls;	/* system calls issued, probes excluded */
 	size_t failed;		/* restore: the failing entry, or count */
+	uint64_t reserved[8];	/* zeroed by the library */
 };
 
 /*
@@ -173,23 +201,29 @@ int inotify_wd_set_next(int fd, int wd, const struct inotify_wd_opts *opts,
 /* Largest file handle the kernel encodes (MAX_HANDLE_SZ). */
 #define INOTIFY_WD_HANDLE_MAX	128
 
+/* inotify_wd_watch.flags */
+#define INOTIFY_WD_WATCH_MOUNT_FD (1U << 0)	/* @mount_fd is set */
+
 /*
  * One watch: what inotify_wd_dump() reads, and what inotify_wd_restore()
  * creates.  The target of a restore is @path when it is not NULL, else the
- * file handle opened relative to @mount_fd (or, when @mount_fd is -1, to a
- * mount of @dev found in /proc/self/mountinfo).
+ * file handle, opened relative to @mount_fd when @flags has
+ * INOTIFY_WD_WATCH_MOUNT_FD, otherwise relative to a mount of @dev that
+ * the library finds in /proc/self/mountinfo.  Arrays of these are passed
+ * with the size of one element (see "How the public structures grow").
  */
 struct inotify_wd_watch {
 	int wd;
 	uint32_t mask;		/* IN_* bits inotify_add_watch accepts */
 	uint32_t ignored_mask;	/* as printed; always 0 on Linux */
+	unsigned int flags;	/* INOTIFY_WD_WATCH_* */
 	uint64_t ino;
 	dev_t dev;		/* userspace dev_t, as in struct stat */
 	int handle_type;
 	unsigned int handle_bytes;	/* 0: the kernel printed no handle */
 	unsigned char handle[INOTIFY_WD_HANDLE_MAX];
 	const char *path;	/* restore target; NULL: use the handle */
-	int mount_fd;		/* for the handle; -1: look up @dev */
+	int mount_fd;		/* with INOTIFY_WD_WATCH_MOUNT_FD */
 };
 
 /*
@@ -210,7 +244,7 @@ struct inotify_wd_watch {
  * are dropped.
  */
 int inotify_wd_parse(const char *text, size_t len,
-		     struct inotify_wd_watch **out, size_t *count);
+		     struct inotify_wd_watch **out, size_t *count, size_t size);
 
 /*
  * inotify_wd_dump - read the watches of inotify fd @fd of process @pid
@@ -222,7 +256,7 @@ int inotify_wd_parse(const char *text, size_t len,
  * process or fd; EACCES: not allowed to inspect it).
  */
 int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
-		    size_t *count);
+		    size_t *count, size_t size);
 
 /*
  * inotify_wd_restore - create @count watches on @fd, each with its wd
@@ -250,7 +284,8 @@ int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
  * target's watches, the new one included.
  */
 int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
-		       size_t count, const struct inotify_wd_opts *opts,
+		       size_t count, size_t size,
+		       const struct inotify_wd_opts *opts,
 		       struct inotify_wd_stats *stats);
 
 /* inotify_wd_features.mask_create */
@@ -263,6 +298,8 @@ struct inotify_wd_features {
 	int setnextwd;		/* 1: INOTIFY_IOC_SETNEXTWD works */
 	int setnextwd_errno;	/* why not: ENOTTY, EPERM, ...; else 0 */
 	int mask_create;	/* INOTIFY_WD_MASK_CREATE_* */
+	int reserved0;		/* zeroed by the library */
+	uint64_t reserved[7];	/* zeroed by the library */
 };
 
 /*

@@ -28,7 +28,7 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 		return -1;
 	if (!iwd_call_use_ioctl(c) && iwd_fallback_begin(c, &wd, 1, &busy) < 0)
 		return -1;
-	return iwd_place_watch(c, path, mask, wd, false);
+	return iwd_place_watch(c, path, mask, wd, 0);
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,

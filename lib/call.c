@@ -11,11 +11,21 @@
 #define KNOWN_FLAGS \
 	(INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK | INOTIFY_WD_NO_ROLLBACK)
 
+static bool reserved_clear(const struct inotify_wd_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return false;
+	return true;
+}
+
 static int check_opts(const struct inotify_wd_opts *o)
 {
 	if (!o)
 		return 0;
-	if ((o->flags & ~KNOWN_FLAGS) ||
+	if ((o->flags & ~KNOWN_FLAGS) || !reserved_clear(o) ||
 	    ((o->flags & INOTIFY_WD_FALLBACK) &&
 	     (o->flags & INOTIFY_WD_NO_FALLBACK))) {
 		errno = EINVAL;
@@ -53,7 +63,8 @@ int iwd_call_end(struct call *c, int ret)
 	int saved = errno;
 
 	if (c->stats) {
-		c->st.syscalls = iwd_sys_count() - c->sys_start;
+		c->st.syscalls = iwd_sys_count() - c->sys_start +
+				 c->sys_worker;
 		*c->stats = c->st;
 	}
 	iwd_snapshot_free(&c->snap);
@@ -64,15 +75,4 @@ int iwd_call_end(struct call *c, int ret)
 bool iwd_call_use_ioctl(const struct call *c)
 {
 	return c->feat.setnextwd && !(c->flags & INOTIFY_WD_FALLBACK);
-}
-
-/* True when wd is a watch this call itself created (batch restore). */
-bool iwd_call_created(const struct call *c, int wd)
-{
-	size_t i;
-
-	for (i = c->ncreated; i > 0; i--)
-		if (c->created[i - 1] == wd)
-			return true;
-	return false;
 }

@@ -45,7 +45,7 @@ int iwd_fd_is_inotify(pid_t pid, int fd)
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
 	else
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target));
+	n = iwd_sys_readlink(path, target, sizeof(target));
 	if (n < 0)
 		return -1;
 	return (size_t)n == sizeof(want) - 1 && !memcmp(target, want, (size_t)n);
@@ -62,15 +62,16 @@ static int check_inotify(pid_t pid, int fd)
 }
 
 EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
-			   size_t *count)
+			   size_t *count, size_t size)
 {
 	if (pid < 0 || fd < 0 || !out || !count) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (check_inotify(pid, fd) < 0)
+	if (iwd_layout_check(size) < 0 || check_inotify(pid, fd) < 0 ||
+	    read_fdinfo(pid, fd, out, count) < 0)
 		return -1;
-	return read_fdinfo(pid, fd, out, count);
+	return iwd_layout_export(out, *count, size);
 }
 
 void iwd_snapshot_take(struct snapshot *s, int fd)
@@ -92,20 +93,4 @@ void iwd_snapshot_free(struct snapshot *s)
 	s->w = NULL;
 	s->n = 0;
 	s->valid = false;
-}
-
-bool iwd_snapshot_has_wd(const struct snapshot *s, int wd)
-{
-	size_t lo = 0, hi = s->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (s->w[mid].wd == wd)
-			return true;
-		if (s->w[mid].wd < wd)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
 }

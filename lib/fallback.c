@@ -48,20 +48,13 @@ static void report(struct call *c, unsigned long done, unsigned long total)
 /*
  * Will the next add get wd?  The allocator hands out the lowest free wd
  * after the one we hold, skipping the busy ones fdinfo showed and those
- * this call made.  Only asked when wd is close, so the scan stays short.
+ * this call made: so yes when every wd in between is one of those.
  */
 static bool next_is(const struct call *c, int held, int wd)
 {
-	unsigned long busy = c->snap.n + c->ncreated;
-	int n = held;
+	unsigned long d = distance(held, wd);
 
-	if (distance(held, wd) > busy + 1)
-		return false;
-	do
-		n = n == INT_MAX ? 1 : n + 1;
-	while (n != wd && n != held &&
-	       (iwd_snapshot_has_wd(&c->snap, n) || iwd_call_created(c, n)));
-	return n == wd;
+	return d == 1 || iwd_taken_between(c, held, wd) == d - 1;
 }
 
 /*

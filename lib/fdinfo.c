@@ -112,7 +112,6 @@ static bool watch_line(struct scan *s, struct inotify_wd_watch *w)
 	uint64_t wd, ino, sdev, mask, ignored;
 
 	memset(w, 0, sizeof(*w));
-	w->mount_fd = -1;
 	if (!expect(s, "inotify ") ||
 	    !field(s, "wd", INT_MAX, &wd) || wd < 1 ||
 	    !field(s, "ino", UINT64_MAX, &ino) ||
@@ -216,11 +215,15 @@ fail:
 }
 
 EXPORT int inotify_wd_parse(const char *text, size_t len,
-			    struct inotify_wd_watch **out, size_t *count)
+			    struct inotify_wd_watch **out, size_t *count,
+			    size_t size)
 {
 	if (!text || !out || !count) {
 		errno = EINVAL;
 		return -1;
 	}
-	return iwd_fdinfo_parse(text, len, out, count);
+	if (iwd_layout_check(size) < 0 ||
+	    iwd_fdinfo_parse(text, len, out, count) < 0)
+		return -1;
+	return iwd_layout_export(out, *count, size);
 }

@@ -1,29 +1,27 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * Restore targets given by file handle.
+ * Restore targets: a path, or a file handle.
  *
  * open_by_handle_at() (CAP_DAC_READ_SEARCH) needs an fd on the target's
  * filesystem; when the caller gives none, a mount of the device is looked
  * up in /proc/self/mountinfo.  The file is opened O_PATH and watched as
  * /proc/self/fd/N: an O_PATH open and its close queue no IN_OPEN or
- * IN_CLOSE_NOWRITE on existing watches, unlike the read-only open CRIU
- * used, which later had to drain those events again.
+ * IN_CLOSE_NOWRITE on existing watches (Linux 6.10+), unlike the
+ * read-only open CRIU used, which later had to drain those events again.
  *
  * The kernel refuses an O_PATH fd as the mount anchor, and opening the
  * mount's root directory for real would queue IN_OPEN/IN_CLOSE_NOWRITE on
  * any watch of that directory (a watch on the root of a tmpfs is common).
- * So the opens run in a helper thread that has unshared its filesystem
- * context: it fchdir()s to the mount's O_PATH fd and opens relative to
- * AT_FDCWD, touching neither the caller's cwd nor any watched inode.
+ * So such handles are opened relative to the working directory, after an
+ * fchdir() to the mount's O_PATH fd, by a thread that has a working
+ * directory of its own (worker.c): the caller's is never touched.  The
+ * whole batch runs in that thread, so a handle costs its open and
+ * nothing more; the fchdir() happens when the mount changes.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <semaphore.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,16 +85,12 @@ static char *find_mount(dev_t dev)
 	return best;
 }
 
-static int mount_path_fd(struct mounts *ms, dev_t dev)
+static int add_mount(struct targets *t, dev_t dev)
 {
 	struct mount_fd *p;
 	char *point;
 	int fd;
-	size_t i;
 
-	for (i = 0; i < ms->n; i++)
-		if (ms->m[i].dev == dev)
-			return ms->m[i].fd;
 	point = find_mount(dev);
 	if (!point)
 		return -1;
@@ -104,120 +98,117 @@ static int mount_path_fd(struct mounts *ms, dev_t dev)
 	free(point);
 	if (fd < 0)
 		return -1;
-	p = realloc(ms->m, (ms->n + 1) * sizeof(*p));
+	p = realloc(t->m, (t->n + 1) * sizeof(*p));
 	if (!p) {
 		iwd_sys_close(fd);
 		errno = ENOMEM;
 		return -1;
 	}
-	ms->m = p;
-	ms->m[ms->n].dev = dev;
-	ms->m[ms->n++].fd = fd;
-	return fd;
+	t->m = p;
+	t->m[t->n] = (struct mount_fd){ .dev = dev, .fd = fd };
+	return (int)t->n++;
 }
 
-static void *opener_main(void *arg)
+/* The O_PATH fd of a mount of dev; entries of one device come in runs. */
+static int mount_of(struct targets *t, dev_t dev)
 {
-	struct opener *o = arg;
-	int setup_err = 0;
+	size_t i;
+	int k;
 
-	if (unshare(CLONE_FS) < 0)
-		setup_err = errno;
-	for (;;) {
-		sem_wait(&o->go);
-		if (o->quit)
+	if (t->last >= 0 && t->m[t->last].dev == dev)
+		return t->m[t->last].fd;
+	for (i = 0; i < t->n; i++)
+		if (t->m[i].dev == dev)
 			break;
-		o->fd = -1;
-		o->err = setup_err;
-		if (!setup_err && fchdir(o->dir_fd) < 0)
-			o->err = errno;
-		if (!o->err) {
-			o->fd = iwd_sys_open_by_handle(AT_FDCWD,
-						       o->w->handle_type,
-						       o->w->handle_bytes,
-						       o->w->handle, O_PATH);
-			o->err = o->fd < 0 ? errno : 0;
-		}
-		sem_post(&o->done);
-	}
-	return NULL;
+	k = i < t->n ? (int)i : add_mount(t, dev);
+	if (k < 0)
+		return -1;
+	t->last = k;
+	return t->m[k].fd;
 }
 
-/* The helper takes no signal: the caller's handlers stay in its threads. */
-static int opener_start(struct opener *o)
+/* Make dir (an O_PATH fd; -1: where it started) the working directory. */
+static int enter(struct targets *t, int dir)
 {
-	sigset_t all, old;
-	int err;
-
-	if (sem_init(&o->go, 0, 0) < 0 || sem_init(&o->done, 0, 0) < 0)
-		return -1;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&o->thread, NULL, opener_main, o);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		errno = err;
-		return -1;
+	if (t->cwd == dir)
+		return 0;
+	/* Remember where relative paths resolve, before leaving it. */
+	if (t->cwd == -1 && t->keep_home && t->home < 0) {
+		t->home = iwd_sys_open(".", O_PATH | O_DIRECTORY);
+		if (t->home < 0)
+			return -1;
 	}
-	o->started = true;
+	if (iwd_sys_fchdir(dir == -1 ? t->home : dir) < 0)
+		return -1;
+	t->cwd = dir;
 	return 0;
 }
 
-static int opener_open(struct opener *o, int dir_fd,
-		       const struct inotify_wd_watch *w)
+static int open_handle(struct targets *t, const struct inotify_wd_watch *w)
 {
-	if (!o->started && opener_start(o) < 0)
-		return -1;
-	o->dir_fd = dir_fd;
-	o->w = w;
-	sem_post(&o->go);
-	while (sem_wait(&o->done) < 0)
-		;
-	errno = o->err;
-	return o->fd;
+	int dir = w->mount_fd;
+
+	if (!(w->flags & INOTIFY_WD_WATCH_MOUNT_FD)) {
+		dir = mount_of(t, w->dev);
+		if (dir < 0 || enter(t, dir) < 0)
+			return -1;
+		dir = AT_FDCWD;
+	}
+	return iwd_sys_open_by_handle(dir, w->handle_type, w->handle_bytes,
+				      w->handle, O_PATH);
 }
 
-void iwd_mounts_free(struct mounts *ms)
+void iwd_targets_init(struct targets *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->last = -1;
+	t->cwd = -1;
+	t->home = -1;
+}
+
+void iwd_targets_free(struct targets *t)
 {
 	size_t i;
 
-	if (ms->opener.started) {
-		ms->opener.quit = true;
-		sem_post(&ms->opener.go);
-		pthread_join(ms->opener.thread, NULL);
-		sem_destroy(&ms->opener.go);
-		sem_destroy(&ms->opener.done);
-	}
-	for (i = 0; i < ms->n; i++)
-		iwd_sys_close(ms->m[i].fd);
-	free(ms->m);
-	memset(ms, 0, sizeof(*ms));
+	for (i = 0; i < t->n; i++)
+		iwd_sys_close(t->m[i].fd);
+	if (t->home >= 0)
+		iwd_sys_close(t->home);
+	free(t->m);
+	iwd_targets_init(t);
+}
+
+/* Whether w needs the worker: a handle opened through a mount lookup. */
+bool iwd_target_needs_worker(const struct inotify_wd_watch *w)
+{
+	return !w->path && !(w->flags & INOTIFY_WD_WATCH_MOUNT_FD);
+}
+
+/* The path that names the file fd was opened on. */
+const char *iwd_target_fd_path(int fd, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+	return buf;
 }
 
 /*
  * Resolve the target of w to a path inotify_add_watch() can take.  For a
  * handle, *fd receives the O_PATH fd to close after the add.
  */
-int iwd_target_open(struct mounts *ms, const struct inotify_wd_watch *w,
-		char *buf, size_t size, const char **path, int *fd)
+int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
+		    char *buf, size_t size, const char **path, int *fd)
 {
-	int mfd;
-
 	*fd = -1;
 	if (w->path) {
+		/* A relative path resolves where the caller's cwd was. */
+		if (w->path[0] != '/' && enter(t, -1) < 0)
+			return -1;
 		*path = w->path;
 		return 0;
 	}
-	if (w->mount_fd >= 0) {
-		*fd = iwd_sys_open_by_handle(w->mount_fd, w->handle_type,
-					 w->handle_bytes, w->handle, O_PATH);
-	} else {
-		mfd = mount_path_fd(ms, w->dev);
-		*fd = mfd < 0 ? -1 : opener_open(&ms->opener, mfd, w);
-	}
+	*fd = open_handle(t, w);
 	if (*fd < 0)
 		return -1;
-	snprintf(buf, size, "/proc/self/fd/%d", *fd);
-	*path = buf;
+	*path = iwd_target_fd_path(*fd, buf, size);
 	return 0;
 }

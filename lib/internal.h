@@ -9,7 +9,6 @@
 #define INOTIFY_WD_INTERNAL_H
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +38,14 @@ int iwd_sys_close(int fd);
 int iwd_sys_memfd(const char *name);
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 		       const unsigned char *handle, int flags);
+long iwd_sys_readlink(const char *path, char *buf, size_t size);
+int iwd_sys_fchdir(int fd);
+int iwd_sys_unshare_fs(void);
+long iwd_sys_getdents(int fd, void *buf, size_t size);
+int iwd_sys_nofile_limit(unsigned long *limit);
+/* A thread with every signal blocked, and waiting for its end. */
+int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+void iwd_sys_thread_join(pthread_t t);
 /* System calls this thread issued through the seam, for the stats. */
 unsigned long iwd_sys_count(void);
 
@@ -62,6 +69,11 @@ bool iwd_mask_valid(uint32_t mask);
 int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
 		const unsigned char *handle, int flags);
 
+/* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
+int iwd_layout_check(size_t size);
+bool iwd_layout_tail_clear(const void *elem, size_t size);
+int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
+
 /* ---- fdinfo.c ---- */
 int iwd_fdinfo_parse(const char *text, size_t len,
 		 struct inotify_wd_watch **out, size_t *count);
@@ -81,7 +93,6 @@ struct snapshot {
 int iwd_fd_is_inotify(pid_t pid, int fd);
 void iwd_snapshot_take(struct snapshot *s, int fd);
 void iwd_snapshot_free(struct snapshot *s);
-bool iwd_snapshot_has_wd(const struct snapshot *s, int wd);
 
 /* ---- call.c: the state of one public call ---- */
 struct call {
@@ -94,19 +105,23 @@ struct call {
 	struct inotify_wd_stats *stats;	/* the caller's, or NULL */
 	struct inotify_wd_stats st;	/* what is reported at the end */
 	unsigned long sys_start;
+	unsigned long sys_worker;	/* system calls of the worker thread */
 	int pending;		/* our IN_IGNORED events still queued */
 	bool queue_owned;	/* the queue held nothing else when we began */
 	struct snapshot snap;	/* taken lazily by the fallback */
 	int horizon;		/* restore: the last wd the batch needs */
-	bool defer_masks;	/* restore: fallback places quiet watches */
-	int *created;		/* restore: the watches made so far */
+	int *created;		/* restore: the watches made so far, ascending */
 	size_t ncreated;
 };
 int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	       struct inotify_wd_stats *stats);
 int iwd_call_end(struct call *c, int ret);
 bool iwd_call_use_ioctl(const struct call *c);
+
+/* ---- busy.c: the wds taken on the fd (snapshot + created, sorted) ---- */
+bool iwd_snapshot_has_wd(const struct snapshot *s, int wd);
 bool iwd_call_created(const struct call *c, int wd);
+unsigned long iwd_taken_between(const struct call *c, int a, int b);
 
 /* ---- queue.c: the events our own removals queue ---- */
 int iwd_queue_claim(struct call *c);
@@ -143,30 +158,34 @@ void iwd_cycle_abandon(struct call *c, struct cycle *cy);
 
 /* ---- place.c: one watch at one wd, ioctl or fallback ---- */
 int iwd_fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
+/* iwd_place_watch() how: */
+#define IWD_PLACE_CURSOR_AT_WD	(1U << 0)	/* the next new watch gets wd */
+#define IWD_PLACE_QUIET		(1U << 1)	/* fallback: no events yet */
 int iwd_place_watch(struct call *c, const char *path, uint32_t mask, int wd,
-		bool cursor_at_wd);
+		    unsigned int how);
 int iwd_arm_watch(struct call *c, const char *path, uint32_t mask, int wd);
 
-/* ---- handle.c: restore targets given by file handle ---- */
+/* ---- handle.c: restore targets, by path or by file handle ---- */
 struct mount_fd {
 	dev_t dev;
-	int fd;
+	int fd;			/* O_PATH, on the mount point */
 };
-struct opener {
-	bool started, quit;
-	pthread_t thread;
-	sem_t go, done;
-	int dir_fd;				/* request */
-	const struct inotify_wd_watch *w;
-	int fd, err;				/* reply */
-};
-struct mounts {
+struct targets {
 	struct mount_fd *m;
 	size_t n;
-	struct opener opener;
+	int last;		/* the mount used last, or -1 */
+	int cwd;		/* the mount fd we are in; -1: where we began */
+	int home;		/* O_PATH fd of where we began, or -1 */
+	bool keep_home;		/* relative paths follow: remember it */
 };
-void iwd_mounts_free(struct mounts *ms);
-int iwd_target_open(struct mounts *ms, const struct inotify_wd_watch *w,
-		char *buf, size_t size, const char **path, int *fd);
+void iwd_targets_init(struct targets *t);
+void iwd_targets_free(struct targets *t);
+bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
+const char *iwd_target_fd_path(int fd, char *buf, size_t size);
+int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
+		    char *buf, size_t size, const char **path, int *fd);
+
+/* ---- worker.c: a thread with a working directory of its own ---- */
+int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
 
 #endif /* INOTIFY_WD_INTERNAL_H */

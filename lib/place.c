@@ -42,10 +42,10 @@ int iwd_fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy)
 	return iwd_queue_claim(c);
 }
 
-static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
+static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd,
+		     bool quiet)
 {
-	struct cycle cy = { .path = path, .mask = mask,
-			    .defer = c->defer_masks };
+	struct cycle cy = { .path = path, .mask = mask, .defer = quiet };
 
 	if (iwd_add_prepare(c, false) < 0)
 		return -1;
@@ -58,18 +58,23 @@ static int cycle_add(struct call *c, const char *path, uint32_t mask, int wd)
 }
 
 /*
- * The fallback ignores cursor_at_wd: its first add finds out anyway, at
- * the same cost as the plain add the fast path makes then.
+ * With IWD_PLACE_CURSOR_AT_WD the caller knows where the cursor is (the
+ * previous watch of a restore, and the busy wds after it): one add does,
+ * with the ioctl or without.  Otherwise the fast path sets the cursor and
+ * the fallback cycles, leaving the watch without events when
+ * IWD_PLACE_QUIET (iwd_arm_watch() gives it its mask later).
  */
 int iwd_place_watch(struct call *c, const char *path, uint32_t mask, int wd,
-		bool cursor_at_wd)
+		    unsigned int how)
 {
+	if (how & IWD_PLACE_CURSOR_AT_WD)
+		return iwd_fast_add(c, path, mask, wd, false);
 	if (iwd_call_use_ioctl(c))
-		return iwd_fast_add(c, path, mask, wd, !cursor_at_wd);
-	return cycle_add(c, path, mask, wd);
+		return iwd_fast_add(c, path, mask, wd, true);
+	return cycle_add(c, path, mask, wd, how & IWD_PLACE_QUIET);
 }
 
-/* Give a watch placed quiet (defer_masks) the caller's mask. */
+/* Give a watch placed with IWD_PLACE_QUIET the caller's mask. */
 int iwd_arm_watch(struct call *c, const char *path, uint32_t mask, int wd)
 {
 	return iwd_add_finish(c, path, mask, wd, true);

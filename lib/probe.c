@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -159,6 +160,7 @@ EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
 	}
 	if (iwd_features_get(&p) < 0)
 		return -1;
+	memset(f, 0, sizeof(*f));
 	f->setnextwd = p.setnextwd;
 	f->setnextwd_errno = p.setnextwd_errno;
 	f->mask_create = p.mask_create;

@@ -6,12 +6,22 @@
  * Sorting by wd lets the cursor do the work: after creating wd N the
  * kernel's cursor is N+1, so a dense run needs no ioctl and no cycle at
  * all, and the fallback crosses the id space once for the whole set.
+ *
+ * The fallback must read back the IN_IGNORED events of its cycles, which
+ * it can only do while no watch that reports events could have queued
+ * one (queue.c).  So the watches placed before its last cycle are placed
+ * quiet and given their masks once it is done; those after it, a dense
+ * run, get their masks as they are created, one add each.  The O_PATH
+ * fds of handle targets placed quiet are kept for the second add, within
+ * a share of RLIMIT_NOFILE, so that no handle is opened twice.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -29,15 +39,27 @@ struct inode_key {
 
 struct batch {
 	struct call *c;
-	const struct inotify_wd_watch *w;
-	size_t n;
+	const unsigned char *w;	/* the caller's array, of size-byte elements */
+	size_t n, size;
 	struct wd_key *order;	/* ascending wd */
-	struct mounts mounts;
+	struct targets targets;
+	bool worker;		/* a handle needs a mount lookup (worker.c) */
+	bool relative;		/* a path is relative to the caller's cwd */
+	/* fallback only */
+	size_t quiet;		/* entries [0, quiet) wait for their masks */
+	int *kept;		/* their O_PATH fds, or -1 */
+	size_t budget;		/* fds that may still be kept */
 };
 
+static const struct inotify_wd_watch *entry(const struct batch *b, size_t i)
+{
+	return (const void *)(b->w + i * b->size);
+}
+
+/* The k-th entry in ascending wd order. */
 static const struct inotify_wd_watch *nth(const struct batch *b, size_t k)
 {
-	return &b->w[b->order[k].i];
+	return entry(b, b->order[k].i);
 }
 
 static int fail_at(struct batch *b, size_t index, int err)
@@ -75,7 +97,8 @@ static bool sorted(const struct wd_key *k, size_t n)
 
 static bool entry_valid(const struct inotify_wd_watch *w)
 {
-	if (w->wd < 1 || !iwd_mask_valid(w->mask))
+	if (w->wd < 1 || !iwd_mask_valid(w->mask) ||
+	    (w->flags & ~(unsigned int)INOTIFY_WD_WATCH_MOUNT_FD))
 		return false;
 	return w->path ||
 	       (w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX);
@@ -91,6 +114,15 @@ static int check_inodes(struct batch *b, struct inode_key *k, size_t m)
 		if (cmp_inode(&k[i - 1], &k[i]) == 0)
 			return fail_at(b, k[i].i, EEXIST);
 	return 0;
+}
+
+/* What one entry tells about the batch as a whole. */
+static void note_entry(struct batch *b, const struct inotify_wd_watch *w)
+{
+	if (iwd_target_needs_worker(w))
+		b->worker = true;
+	else if (w->path && w->path[0] != '/')
+		b->relative = true;
 }
 
 /*
@@ -109,11 +141,12 @@ static int validate(struct batch *b)
 	if (!k)
 		return fail_at(b, b->n, ENOMEM);
 	for (i = 0; i < b->n; i++) {
-		w = &b->w[i];
-		if (!entry_valid(w)) {
+		w = entry(b, i);
+		if (!entry_valid(w) || !iwd_layout_tail_clear(w, b->size)) {
 			free(k);
-			return fail_at(b, i, EINVAL);
+			return fail_at(b, i, entry_valid(w) ? E2BIG : EINVAL);
 		}
+		note_entry(b, w);
 		b->order[i] = (struct wd_key){ w->wd, i };
 		if (w->ino)	/* path entries may leave it 0 */
 			k[m++] = (struct inode_key){ w->dev, w->ino, i };
@@ -128,6 +161,34 @@ static int validate(struct batch *b)
 		ret = check_inodes(b, k, m);
 	free(k);
 	return ret;
+}
+
+/*
+ * Does entry k follow entry k-1 without a cycle?  It does when every wd
+ * between the two is taken by a watch fdinfo showed: the allocator skips
+ * those by itself.
+ */
+static bool follows(const struct batch *b, size_t k)
+{
+	int prev = nth(b, k - 1)->wd, wd = nth(b, k)->wd;
+
+	return iwd_taken_between(b->c, prev, wd) ==
+	       (unsigned long)(wd - prev - 1);
+}
+
+/*
+ * The entry of the last cycle: those before it wait quiet for their
+ * masks.  Entry 0 always counts as cycling, since only the first add
+ * tells where the cursor is.
+ */
+static size_t last_cycle(const struct batch *b)
+{
+	size_t k;
+
+	for (k = b->n - 1; k > 0; k--)
+		if (!follows(b, k))
+			return k;
+	return 0;
 }
 
 /* The fallback refuses busy wds and a non-empty queue up front. */
@@ -149,30 +210,142 @@ static int begin_fallback(struct batch *b)
 	return ret;
 }
 
-/* Place entry k (arm: give its placed watch the caller's mask). */
-static int restore_one(struct batch *b, size_t k, bool cursor_at_wd,
-		       bool arm)
+/* The fds this process has open, from /proc/self/fd; -1 if unreadable. */
+static long open_fds(void)
+{
+	union {
+		uint64_t align;
+		unsigned char b[4096];
+	} buf;
+	long n, count = -1;	/* the directory's own fd */
+	unsigned short reclen;
+	size_t off;
+	int dir;
+
+	dir = iwd_sys_open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	if (dir < 0)
+		return -1;
+	/* struct linux_dirent64: d_reclen at 16, d_name at 19. */
+	while ((n = iwd_sys_getdents(dir, buf.b, sizeof(buf.b))) > 0) {
+		for (off = 0; off < (size_t)n; off += reclen) {
+			memcpy(&reclen, buf.b + off + 16, sizeof(reclen));
+			if (buf.b[off + 19] != '.')
+				count++;
+		}
+	}
+	iwd_sys_close(dir);
+	return n < 0 ? -1 : count;
+}
+
+/*
+ * How many O_PATH fds the quiet entries may keep until they are armed:
+ * half of what RLIMIT_NOFILE leaves free, so that the caller's other
+ * threads keep room; a quarter of the limit when /proc cannot tell.
+ */
+static size_t fd_budget(void)
+{
+	unsigned long limit;
+	long used;
+
+	if (iwd_sys_nofile_limit(&limit) < 0)
+		return 0;
+	used = open_fds();
+	if (used < 0)
+		return limit / 4;
+	return (unsigned long)used < limit ? (limit - (size_t)used) / 2 : 0;
+}
+
+static int plan_quiet(struct batch *b)
+{
+	size_t k;
+
+	b->quiet = last_cycle(b);
+	if (!b->quiet)
+		return 0;
+	b->kept = malloc(b->quiet * sizeof(*b->kept));
+	if (!b->kept)
+		return fail_at(b, b->n, ENOMEM);
+	for (k = 0; k < b->quiet; k++)
+		b->kept[k] = -1;
+	b->budget = fd_budget();
+	return 0;
+}
+
+/* Keep the fd of quiet entry k for its second add, if the budget allows. */
+static bool keep_fd(struct batch *b, size_t k, int fd)
+{
+	if (k >= b->quiet || !b->budget)
+		return false;
+	b->kept[k] = fd;
+	b->budget--;
+	return true;
+}
+
+static unsigned int how_to_place(const struct batch *b, size_t k, int next)
+{
+	if (iwd_call_use_ioctl(b->c))
+		return next == nth(b, k)->wd ? IWD_PLACE_CURSOR_AT_WD : 0;
+	if (k > b->quiet)
+		return IWD_PLACE_CURSOR_AT_WD;
+	return k < b->quiet ? IWD_PLACE_QUIET : 0;
+}
+
+/* /proc/self/fd/N is a link that must be followed to the target. */
+static uint32_t mask_for(const struct inotify_wd_watch *w, int fd)
+{
+	return fd >= 0 ? w->mask & ~(uint32_t)IN_DONT_FOLLOW : w->mask;
+}
+
+/* Create entry k's watch; next is the wd the cursor stands at, or 0. */
+static int place_one(struct batch *b, size_t k, int next)
 {
 	const struct inotify_wd_watch *w = nth(b, k);
-	uint32_t mask = w->mask;
 	const char *path;
 	char buf[40];
 	int fd, got, err;
 
-	if (iwd_target_open(&b->mounts, w, buf, sizeof(buf), &path, &fd) < 0)
+	if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
-	/* /proc/self/fd/N is a link that must be followed to the target. */
+	got = iwd_place_watch(b->c, path, mask_for(w, fd), w->wd,
+			      how_to_place(b, k, next));
+	err = errno;
+	if (fd >= 0 && (got < 0 || !keep_fd(b, k, fd)))
+		iwd_sys_close(fd);
+	errno = err;
+	return got;
+}
+
+/* Give quiet entry k its mask, through its kept fd when it has one. */
+static int arm_one(struct batch *b, size_t k)
+{
+	const struct inotify_wd_watch *w = nth(b, k);
+	const char *path;
+	char buf[40];
+	int fd = b->kept[k], got, err;
+
+	b->kept[k] = -1;
 	if (fd >= 0)
-		mask &= ~(uint32_t)IN_DONT_FOLLOW;
-	if (arm)
-		got = iwd_arm_watch(b->c, path, mask, w->wd);
-	else
-		got = iwd_place_watch(b->c, path, mask, w->wd, cursor_at_wd);
+		path = iwd_target_fd_path(fd, buf, sizeof(buf));
+	else if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path,
+				 &fd) < 0)
+		return -1;
+	got = iwd_arm_watch(b->c, path, mask_for(w, fd), w->wd);
 	err = errno;
 	if (fd >= 0)
 		iwd_sys_close(fd);
 	errno = err;
 	return got;
+}
+
+static void close_kept(struct batch *b)
+{
+	size_t k;
+
+	for (k = 0; b->kept && k < b->quiet; k++)
+		if (b->kept[k] >= 0)
+			iwd_sys_close(b->kept[k]);
+	free(b->kept);
+	b->kept = NULL;
 }
 
 /* Remove what this call created; the caller's watches stay. */
@@ -199,55 +372,53 @@ static int failed(struct batch *b, size_t k)
 	return -1;
 }
 
-/*
- * Without the ioctl, watches are placed quiet (no event bits) while the
- * fallback crosses the id space, and armed with their masks only at the
- * end: an event on an armed watch would be indistinguishable from the
- * IN_IGNORED events the fallback must read back.
- */
-static int arm_all(struct batch *b)
+static int place_all(struct batch *b)
 {
+	struct call *c = b->c;
+	int next = 0, wd;
 	size_t k;
 
-	for (k = 0; k < b->n; k++)
-		if (restore_one(b, k, false, true) < 0)
+	for (k = 0; k < b->n; k++) {
+		if (place_one(b, k, next) < 0)
+			return failed(b, k);
+		wd = nth(b, k)->wd;
+		c->created[c->ncreated++] = wd;
+		next = wd == INT_MAX ? 0 : wd + 1;
+	}
+	for (k = 0; k < b->quiet; k++)
+		if (arm_one(b, k) < 0)
 			return failed(b, k);
 	return 0;
 }
 
 static int run(struct batch *b)
 {
-	struct call *c = b->c;
-	int next = 0;
-	size_t k;
-
-	if (!iwd_call_use_ioctl(c)) {
-		if (begin_fallback(b) < 0)
-			return -1;
-		c->defer_masks = true;
-	}
-	for (k = 0; k < b->n; k++) {
-		if (restore_one(b, k, next == nth(b, k)->wd, false) < 0)
-			return failed(b, k);
-		c->created[c->ncreated++] = nth(b, k)->wd;
-		next = nth(b, k)->wd == INT_MAX ? 0 : nth(b, k)->wd + 1;
-	}
-	if (c->defer_masks && arm_all(b) < 0)
+	if (!iwd_call_use_ioctl(b->c) &&
+	    (begin_fallback(b) < 0 || plan_quiet(b) < 0))
 		return -1;
-	c->st.failed = b->n;
+	if (place_all(b) < 0)
+		return -1;
+	b->c->st.failed = b->n;
 	return 0;
 }
 
-static int restore(struct call *c, const struct inotify_wd_watch *w,
-		   size_t n)
+static int run_job(void *arg)
 {
-	struct batch b = { .c = c, .w = w, .n = n };
+	return run(arg);
+}
+
+static int restore(struct call *c, const struct inotify_wd_watch *w,
+		   size_t n, size_t size)
+{
+	struct batch b = { .c = c, .w = (const void *)w, .n = n, .size = size };
 	int ret = -1;
 
+	iwd_targets_init(&b.targets);
 	/* Errors that concern no single entry report the count. */
 	c->st.failed = n;
 	/* No array; or a count no array could hold (the keys must fit). */
-	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key)) {
+	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key) ||
+	    iwd_layout_check(size) < 0 || (n && n > SIZE_MAX / size)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -256,11 +427,17 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 	/* zeroed: the analyzer cannot follow validate() filling it */
 	b.order = calloc(n, sizeof(*b.order));
 	c->created = malloc(n * sizeof(*c->created));
-	if (!b.order || !c->created)
+	if (!b.order || !c->created) {
 		errno = ENOMEM;
-	else if (validate(&b) == 0)
-		ret = run(&b);
-	iwd_mounts_free(&b.mounts);
+	} else if (validate(&b) == 0) {
+		b.targets.keep_home = b.relative;
+		if (b.worker)
+			ret = iwd_worker_run(run_job, &b, &c->sys_worker);
+		else
+			ret = run(&b);
+	}
+	close_kept(&b);
+	iwd_targets_free(&b.targets);
 	free(b.order);
 	free(c->created);
 	c->created = NULL;
@@ -268,7 +445,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 }
 
 EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
-			      size_t count, const struct inotify_wd_opts *opts,
+			      size_t count, size_t size,
+			      const struct inotify_wd_opts *opts,
 			      struct inotify_wd_stats *stats)
 {
 	struct call c;
@@ -277,5 +455,5 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 		c.st.failed = count;
 		return iwd_call_end(&c, -1);
 	}
-	return iwd_call_end(&c, restore(&c, watches, count));
+	return iwd_call_end(&c, restore(&c, watches, count, size));
 }

@@ -43,6 +43,9 @@ int open_fds(void);
 unsigned long inode_of(const char *path);
 unsigned int sdev_of(const char *path);
 
+/* The element size of the watch arrays the tests pass: this header's. */
+#define WSIZE sizeof(struct inotify_wd_watch)
+
 /* Moves the fd's cursor with the real ioctl (test set-up only). */
 void set_cursor(int fd, int wd);
 /* Makes INOTIFY_IOC_SETNEXTWD fail with err, as an old kernel would. */

@@ -10,7 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
@@ -154,4 +159,72 @@ int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
 	if (inject(SEAM_HANDLE))
 		return -1;
 	return iwd_handle_open(mount_fd, type, bytes, handle, flags);
+}
+
+long iwd_sys_readlink(const char *path, char *buf, size_t size)
+{
+	if (inject(SEAM_READLINK))
+		return -1;
+	if (proc_hidden(path)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return readlink(path, buf, size);
+}
+
+int iwd_sys_fchdir(int fd)
+{
+	if (inject(SEAM_CHDIR))
+		return -1;
+	return fchdir(fd);
+}
+
+int iwd_sys_unshare_fs(void)
+{
+	if (inject(SEAM_CHDIR))
+		return -1;
+	return unshare(CLONE_FS);
+}
+
+long iwd_sys_getdents(int fd, void *buf, size_t size)
+{
+	calls++;
+	return syscall(SYS_getdents64, fd, buf, size);
+}
+
+int iwd_sys_nofile_limit(unsigned long *limit)
+{
+	struct rlimit r;
+
+	calls++;
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0)
+		return -1;
+	*limit = r.rlim_cur == RLIM_INFINITY ? (unsigned long)-1 :
+					       (unsigned long)r.rlim_cur;
+	return 0;
+}
+
+int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	if (inject(SEAM_THREAD))
+		return -1;
+	calls += 2;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+void iwd_sys_thread_join(pthread_t t)
+{
+	calls++;
+	pthread_join(t, NULL);
 }

@@ -47,7 +47,6 @@ static void setup(void)
 	ws = calloc(2, sizeof(*ws));
 	ws[0].wd = 10; ws[0].mask = MASK; ws[0].path = sc.a;
 	ws[1].wd = 11; ws[1].mask = MASK; ws[1].path = sc.c;
-	ws[0].mount_fd = ws[1].mount_fd = -1;
 }
 
 static void teardown(void)
@@ -81,7 +80,46 @@ static int set_next_fb(int f, int wd)
 static int restore_with(int f, const struct inotify_wd_watch *w, size_t n,
 			const struct inotify_wd_opts *o)
 {
-	return inotify_wd_restore(f, w, n, o, NULL);
+	return inotify_wd_restore(f, w, n, WSIZE, o, NULL);
+}
+
+static int restore_sized(size_t size)
+{
+	return inotify_wd_restore(fd, ws, 2, size, NULL, NULL);
+}
+
+/* An entry of a later header's layout: one more field, set. */
+static int restore_future(uint64_t field)
+{
+	struct {
+		struct inotify_wd_watch w;
+		uint64_t added;
+	} future[1];
+
+	memset(future, 0, sizeof(future));
+	future[0].w = ws[0];
+	future[0].added = field;
+	return inotify_wd_restore(fd, &future[0].w, 1, sizeof(future[0]),
+				  NULL, NULL);
+}
+
+static int restore_flagged(unsigned int flags)
+{
+	struct inotify_wd_watch w = ws[0];
+
+	w.flags = flags;
+	return inotify_wd_restore(fd, &w, 1, WSIZE, NULL, NULL);
+}
+
+static int parse(const char *text, size_t len, struct inotify_wd_watch **w,
+		 size_t *n, size_t size)
+{
+	return inotify_wd_parse(text, len, w, n, size);
+}
+
+static int dump(pid_t pid, int f, struct inotify_wd_watch **w, size_t *n)
+{
+	return inotify_wd_dump(pid, f, w, n, WSIZE);
 }
 
 static const char garbage[] = "inotify wd:zz ino:1 sdev:0 mask:2 "
@@ -127,19 +165,20 @@ static const char truncated[] = "pos:\t0\ninotify wd:1 ino:2 sdev:3 ma";
 	X(EBADF, set_next_fb(closed_fd, 5)) \
 	X(EINVAL, set_next(pipe_fd, 5)) \
 	X(EINVAL, set_next_fb(pipe_fd, 5)) \
-	X(EINVAL, inotify_wd_parse(NULL, 10, &out, &count)) \
-	X(EINVAL, inotify_wd_parse(garbage, sizeof(garbage), NULL, &count)) \
-	X(EINVAL, inotify_wd_parse(garbage, sizeof(garbage), &out, NULL)) \
-	X(EBADMSG, inotify_wd_parse(garbage, strlen(garbage), &out, &count)) \
-	X(EBADMSG, inotify_wd_parse(truncated, strlen(truncated), &out, \
-				    &count)) \
-	X(EINVAL, inotify_wd_dump(0, fd, NULL, &count)) \
-	X(EINVAL, inotify_wd_dump(0, fd, &out, NULL)) \
-	X(EINVAL, inotify_wd_dump(0, -1, &out, &count)) \
-	X(EINVAL, inotify_wd_dump(-5, fd, &out, &count)) \
-	X(EINVAL, inotify_wd_dump(0, pipe_fd, &out, &count)) \
-	X(ENOENT, inotify_wd_dump(0, closed_fd, &out, &count)) \
-	X(ENOENT, inotify_wd_dump(INT_MAX, fd, &out, &count)) \
+	X(EINVAL, parse(NULL, 10, &out, &count, WSIZE)) \
+	X(EINVAL, parse(garbage, sizeof(garbage), NULL, &count, WSIZE)) \
+	X(EINVAL, parse(garbage, sizeof(garbage), &out, NULL, WSIZE)) \
+	X(EBADMSG, parse(garbage, strlen(garbage), &out, &count, WSIZE)) \
+	X(EBADMSG, parse(truncated, strlen(truncated), &out, &count, WSIZE)) \
+	X(EINVAL, parse(truncated, strlen(truncated), &out, &count, 8)) \
+	X(EINVAL, inotify_wd_dump(0, fd, &out, &count, WSIZE - 1)) \
+	X(EINVAL, dump(0, fd, NULL, &count)) \
+	X(EINVAL, dump(0, fd, &out, NULL)) \
+	X(EINVAL, dump(0, -1, &out, &count)) \
+	X(EINVAL, dump(-5, fd, &out, &count)) \
+	X(EINVAL, dump(0, pipe_fd, &out, &count)) \
+	X(ENOENT, dump(0, closed_fd, &out, &count)) \
+	X(ENOENT, dump(INT_MAX, fd, &out, &count)) \
 	X(EINVAL, restore_with(fd, NULL, 2, NULL)) \
 	X(EINVAL, restore_with(fd, ws, SIZE_MAX, NULL)) \
 	X(EINVAL, restore_with(fd, ws, SIZE_MAX / 8, &fallback)) \
@@ -148,9 +187,15 @@ static const char truncated[] = "pos:\t0\ninotify wd:1 ino:2 sdev:3 ma";
 	X(EINVAL, restore_with(pipe_fd, ws, 2, NULL)) \
 	X(EINVAL, restore_with(pipe_fd, ws, 2, &fallback)) \
 	X(EINVAL, restore_with(fd, ws, 2, &bad_flags)) \
+	X(EINVAL, restore_with(fd, ws, 2, &reserved_set)) \
+	X(EINVAL, restore_sized(0)) \
+	X(EINVAL, restore_sized(WSIZE - 1)) \
+	X(EINVAL, restore_flagged(1U << 5)) \
+	X(E2BIG, restore_future(1)) \
 	X(EINVAL, inotify_wd_get_features(NULL))
 
 static const struct inotify_wd_opts bad_flags = { .flags = 0xff00 };
+static const struct inotify_wd_opts reserved_set = { .reserved[7] = 1 };
 static struct inotify_wd_watch *out;
 static size_t count;
 

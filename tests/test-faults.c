@@ -59,8 +59,7 @@ static int run_restore(int fd, const struct op *op)
 	w[3] = handles[0];
 	w[3].wd = 25;
 	w[0].mask = w[1].mask = w[2].mask = w[3].mask = MASK;
-	w[0].mount_fd = w[1].mount_fd = w[2].mount_fd = -1;
-	return inotify_wd_restore(fd, w, 4, &o, NULL);
+	return inotify_wd_restore(fd, w, 4, WSIZE, &o, NULL);
 }
 
 static int run_set_next(int fd, const struct op *op)
@@ -76,7 +75,7 @@ static int run_dump(int fd, const struct op *op)
 	size_t n;
 
 	(void)op;
-	if (inotify_wd_dump(0, fd, &w, &n) < 0)
+	if (inotify_wd_dump(0, fd, &w, &n, WSIZE) < 0)
 		return -1;
 	free(w);
 	return n == 1 ? 0 : -1;
@@ -157,7 +156,7 @@ static void setup(void)
 	fd = inotify_init1(IN_CLOEXEC);
 	ck_assert_int_ge(inotify_add_watch(fd, sc.sym,
 					   IN_MODIFY | IN_DONT_FOLLOW), 1);
-	ck_assert_int_eq(inotify_wd_dump(0, fd, &handles, &n), 0);
+	ck_assert_int_eq(inotify_wd_dump(0, fd, &handles, &n, WSIZE), 0);
 	close(fd);
 }
 

@@ -44,7 +44,7 @@ START_TEST(parse_618)
 	size_t n;
 
 	ck_assert_int_eq(inotify_wd_parse(captured_618,
-					  strlen(captured_618), &w, &n), 0);
+					  strlen(captured_618), &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 3);
 	/* ascending wd, whatever the kernel's order */
 	ck_assert_int_eq(w[0].wd, 1);
@@ -61,7 +61,8 @@ START_TEST(parse_618)
 	ck_assert_uint_eq(w[0].handle[8], 0xa1);
 	ck_assert_uint_eq(w[0].handle[11], 0xd4);
 	ck_assert_ptr_null(w[0].path);
-	ck_assert_int_eq(w[0].mount_fd, -1);
+	ck_assert_uint_eq(w[0].flags, 0);
+	ck_assert_int_eq(w[0].mount_fd, 0);
 	free(w);
 }
 END_TEST
@@ -72,7 +73,7 @@ START_TEST(parse_no_handle)
 	size_t n;
 
 	ck_assert_int_eq(inotify_wd_parse(captured_nohandle,
-					  strlen(captured_nohandle), &w, &n),
+					  strlen(captured_nohandle), &w, &n, WSIZE),
 			 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(w[0].wd, 3);
@@ -90,7 +91,7 @@ START_TEST(parse_old_mask)
 	size_t n;
 
 	ck_assert_int_eq(inotify_wd_parse(captured_3x, strlen(captured_3x),
-					  &w, &n), 0);
+					  &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(w[0].mask, 0xfce);
 	free(w);
@@ -102,10 +103,10 @@ START_TEST(parse_empty)
 	struct inotify_wd_watch *w = (void *)1;
 	size_t n = 5;
 
-	ck_assert_int_eq(inotify_wd_parse(HDR, strlen(HDR), &w, &n), 0);
+	ck_assert_int_eq(inotify_wd_parse(HDR, strlen(HDR), &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(w);
-	ck_assert_int_eq(inotify_wd_parse("", 0, &w, &n), 0);
+	ck_assert_int_eq(inotify_wd_parse("", 0, &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -119,11 +120,11 @@ START_TEST(parse_length_bound)
 
 	ck_assert_ptr_nonnull(copy);
 	memcpy(copy, captured_nohandle, len);
-	ck_assert_int_eq(inotify_wd_parse(copy, len, &w, &n), 0);
+	ck_assert_int_eq(inotify_wd_parse(copy, len, &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 1);
 	free(w);
 	/* one byte short: the last line loses its newline */
-	ck_assert_int_eq(inotify_wd_parse(copy, len - 1, &w, &n), -1);
+	ck_assert_int_eq(inotify_wd_parse(copy, len - 1, &w, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EBADMSG);
 	free(copy);
 }
@@ -175,7 +176,7 @@ START_TEST(parse_malformed)
 	/* the NUL case has its length spelled out */
 	len = strcmp(malformed[_i].why, "NUL inside") == 0 ?
 		strlen(t) + 1 + strlen(t + strlen(t) + 1) : strlen(t);
-	ck_assert_msg(inotify_wd_parse(t, len, &w, &n) == -1,
+	ck_assert_msg(inotify_wd_parse(t, len, &w, &n, WSIZE) == -1,
 		      "accepted: %s", malformed[_i].why);
 	ck_assert_msg(errno == EBADMSG, "%s: errno %d", malformed[_i].why,
 		      errno);
@@ -189,11 +190,11 @@ START_TEST(parse_bad_args)
 	struct inotify_wd_watch *w;
 	size_t n;
 
-	ck_assert_int_eq(inotify_wd_parse(NULL, 0, &w, &n), -1);
+	ck_assert_int_eq(inotify_wd_parse(NULL, 0, &w, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(inotify_wd_parse(W "\n", 3, NULL, &n), -1);
+	ck_assert_int_eq(inotify_wd_parse(W "\n", 3, NULL, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(inotify_wd_parse(W "\n", 3, &w, NULL), -1);
+	ck_assert_int_eq(inotify_wd_parse(W "\n", 3, &w, NULL, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -211,7 +212,7 @@ START_TEST(parse_many)
 	ck_assert_ptr_nonnull(text);
 	for (i = 100000; i > 0; i--)
 		len += (size_t)snprintf(text + len, cap - len, LINE, i, i, 0);
-	ck_assert_int_eq(inotify_wd_parse(text, len, &w, &n), 0);
+	ck_assert_int_eq(inotify_wd_parse(text, len, &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 100000);
 	ck_assert_int_eq(w[0].wd, 1);
 	ck_assert_int_eq(w[99999].wd, 100000);

@@ -54,7 +54,7 @@ static int restore(const struct inotify_wd_watch *w, size_t n,
 	struct inotify_wd_opts o = variant_opts();
 
 	o.flags |= flags;
-	return inotify_wd_restore(dst, w, n, &o, &st);
+	return inotify_wd_restore(dst, w, n, WSIZE, &o, &st);
 }
 
 static void put(int fd, const char *path, uint32_t mask, int wd)
@@ -82,7 +82,7 @@ static void expect_same_watches(void)
 
 static void dump_src(struct inotify_wd_watch **w, size_t *n)
 {
-	ck_assert_int_eq(inotify_wd_dump(0, src, w, n), 0);
+	ck_assert_int_eq(inotify_wd_dump(0, src, w, n, WSIZE), 0);
 }
 
 /*
@@ -96,7 +96,7 @@ static bool restore_handles(const struct inotify_wd_watch *w, size_t n)
 	int ret;
 
 	kstate(dst, &before);
-	ret = inotify_wd_restore(dst, w, n, &(struct inotify_wd_opts){
+	ret = inotify_wd_restore(dst, w, n, WSIZE, &(struct inotify_wd_opts){
 					 .flags = V->flags }, &st);
 	if (!V->no_proc) {
 		ck_assert_msg(ret == 0, "[%s] restore: %s", V->name,
@@ -154,7 +154,6 @@ START_TEST(round_trip_paths_unsorted)
 		w[i].wd = wds[i];
 		w[i].mask = IN_MODIFY | IN_ONESHOT;
 		w[i].path = paths[i];
-		w[i].mount_fd = -1;
 	}
 	variant_enter();
 	ck_assert_int_eq(restore(w, 5, 0), 0);
@@ -212,7 +211,6 @@ static struct inotify_wd_watch by_path(const char *path, uint32_t mask,
 	w.path = path;
 	w.mask = mask;
 	w.wd = wd;
-	w.mount_fd = -1;
 	return w;
 }
 
@@ -334,10 +332,11 @@ START_TEST(horizon)
 	variant_enter();
 	o.flags = V->flags;
 	if (!V->fallback) {
-		ck_assert_int_eq(inotify_wd_restore(dst, w, 2, &o, &st), 0);
+		ck_assert_int_eq(inotify_wd_restore(dst, w, 2, WSIZE, &o, &st),
+				 0);
 		return;
 	}
-	ck_assert_int_eq(inotify_wd_restore(dst, w, 2, &o, &st), -1);
+	ck_assert_int_eq(inotify_wd_restore(dst, w, 2, WSIZE, &o, &st), -1);
 	ck_assert_int_eq(errno, ERANGE);
 	ck_assert_uint_eq(st.cycles, 0);
 	kstate(dst, &after);
@@ -468,24 +467,24 @@ START_TEST(dump_other_process)
 	ck_assert_int_eq(read(p[0], &c, 1), 1);
 	variant_enter();
 	if (V->no_proc) {
-		ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n), -1);
+		ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n, WSIZE), -1);
 		ck_assert_int_eq(errno, ENOENT);
 		goto out;
 	}
-	ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n), 0);
+	ck_assert_int_eq(inotify_wd_dump(pid, src, &w, &n, WSIZE), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(w[0].wd, 33);
 	ck_assert_uint_eq(w[0].ino, inode_of(sc.a));
 	ck_assert_uint_eq(w[0].mask, IN_MODIFY);
 	ck_assert_uint_gt(w[0].handle_bytes, 0);
 	free(w);
-	ck_assert_int_eq(inotify_wd_dump(pid, p[1], &w, &n), -1);
+	ck_assert_int_eq(inotify_wd_dump(pid, p[1], &w, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(inotify_wd_dump(pid, 999, &w, &n), -1);
+	ck_assert_int_eq(inotify_wd_dump(pid, 999, &w, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(inotify_wd_dump(-1, src, &w, &n), -1);
+	ck_assert_int_eq(inotify_wd_dump(-1, src, &w, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(inotify_wd_dump(0, src, NULL, &n), -1);
+	ck_assert_int_eq(inotify_wd_dump(0, src, NULL, &n, WSIZE), -1);
 	ck_assert_int_eq(errno, EINVAL);
 out:
 	kill(pid, SIGKILL);

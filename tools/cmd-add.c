@@ -94,7 +94,11 @@ static void report_failure(const struct add_args *a, int err)
 {
 	bool no_fallback = a->opts.flags & INOTIFY_WD_NO_FALLBACK;
 	const char *hint = lib_hint(err, no_fallback);
+	char buf[160];
 
+	/* The instance is the tool's own, fresh: the cursor is at 1. */
+	if (err == ERANGE)
+		hint = range_hint(buf, sizeof(buf), a->wd, a->opts.max_cycles);
 	/* Errors about the number name the number, the rest the path. */
 	if (err == ERANGE || err == EBUSY)
 		errmsg("--wd %d: %s (%s)", a->wd, strerror(err), hint);

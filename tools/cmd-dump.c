@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
-/* inotifywd dump: the watches of another process's inotify fd. */
+/* inotifywd dump: the inotify instances of another process, as text. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,15 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "tool.h"
 
 static const char dump_usage[] =
-	"Usage: inotifywd dump [--json] PID FD\n"
-	"Print the watches of inotify file descriptor FD of process PID, in\n"
-	"the text format 'inotifywd restore' reads (first line\n"
-	"'" DUMP_HEADER "'), or as JSON.\n"
+	"Usage: inotifywd dump [--json] PID [FD]...\n"
+	"Print the inotify instances of process PID (every one, or those of\n"
+	"the FDs given; 'inotifywd list PID' shows them) with their fd\n"
+	"numbers, flags and watches, in the text format 'inotifywd restore'\n"
+	"reads (first line '" DUMP_HEADER "'), or as JSON.\n"
+	"Queued events are counted, not read: a restore cannot bring them\n"
+	"back, and a warning says so.\n"
 	"\n"
 	"  --json      one JSON object instead of the text format\n"
 	"  -h, --help  show this help\n";
@@ -41,72 +43,109 @@ static void json_watch(const struct inotify_wd_watch *w)
 	fputs("\"}", stdout);
 }
 
-/* One watch a line: still one JSON value, but readable and diffable. */
-static void print_json(int pid, int fd, const struct inotify_wd_watch *w,
-		       size_t n)
+static void json_instance(const struct instance *in)
 {
 	size_t i;
 
-	printf("{\"pid\":%d,\"fd\":%d,\"watches\":[", pid, fd);
-	for (i = 0; i < n; i++) {
+	putchar('{');
+	json_instance_head(stdout, in);
+	fputs(",\"watches\":[", stdout);
+	for (i = 0; i < in->n; i++) {
 		fputs(i ? ",\n" : "\n", stdout);
-		json_watch(&w[i]);
+		json_watch(&in->w[i]);
 	}
-	fputs(n ? "\n]}\n" : "]}\n", stdout);
+	fputs(in->n ? "\n]}" : "]}", stdout);
 }
 
-/*
- * The library says ENOENT for a missing process and a missing fd alike;
- * /proc/PID tells which one the user got wrong.
- */
-static void report_failure(int pid, int fd)
+/* One watch a line: still one JSON value, but readable and diffable. */
+static void print_json(int pid, const struct dump *d)
 {
-	char path[32];
-	int err = errno;
+	size_t i;
 
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	if (err == ENOENT && access(path, F_OK) < 0)
-		errmsg("pid %d: %s", pid, strerror(ESRCH));
-	else if (err == ENOENT)
-		errmsg("pid %d fd %d: %s", pid, fd, strerror(EBADF));
-	else if (err == EINVAL)
-		errmsg("pid %d fd %d: not an inotify instance", pid, fd);
-	else if (err == EBADMSG)
-		errmsg("pid %d fd %d: fdinfo not understood: %s", pid, fd,
-		       strerror(err));
+	printf("{\"version\":%d,\"pid\":%d,\"instances\":[", d->version, pid);
+	for (i = 0; i < d->n; i++) {
+		fputs(i ? ",\n" : "\n", stdout);
+		json_instance(&d->inst[i]);
+	}
+	fputs(d->n ? "\n]}\n" : "]}\n", stdout);
+}
+
+/* The warning CRIU's dump never gives: events are not checkpointed. */
+static void warn_pending(int pid, const struct dump *d)
+{
+	const struct instance *in;
+	size_t i;
+
+	if (!d->n)
+		errmsg("pid %d has no inotify instance", pid);
+	for (i = 0; i < d->n; i++) {
+		in = &d->inst[i];
+		if (in->pending > 0)
+			errmsg("pid %d fd %d: %lld bytes of events queued: a restore cannot bring them back",
+			       pid, in->fd, in->pending);
+		else if (in->pending < 0)
+			errmsg("pid %d fd %d: queued events unknown (%s): a restore cannot bring any back",
+			       pid, in->fd, peek_why(in->pending_err));
+	}
+}
+
+/* The FD operands, each at most once; 0, or EXIT_USAGE. */
+static int parse_fds(char **args, size_t n, int *fds)
+{
+	long long v;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (parse_number("FD", args[i], 0, INT_MAX, &v) < 0)
+			return EXIT_USAGE;
+		fds[i] = (int)v;
+		for (j = 0; j < i; j++)
+			if (fds[j] == fds[i])
+				return usage_error("FD %d given twice",
+						   fds[i]);
+	}
+	return 0;
+}
+
+static int dump(int pid, const int *fds, size_t nfds, bool json)
+{
+	struct dump d;
+
+	if (proc_read(pid, nfds ? fds : NULL, nfds, &d) < 0)
+		return EXIT_FAILURE;
+	warn_pending(pid, &d);
+	if (json)
+		print_json(pid, &d);
 	else
-		errmsg("pid %d fd %d: %s", pid, fd, strerror(err));
+		dump_write(stdout, &d);
+	dump_free(&d);
+	return finish_stdout(0);
 }
 
 int cmd_dump(int argc, char **argv)
 {
-	struct inotify_wd_watch *w;
-	long long pid, fd;
+	long long pid;
+	size_t nfds;
 	bool json;
-	size_t n;
-	int ret;
+	int *fds, ret;
 
 	ret = parse_json_opts(argc, argv, dump_usage, &json);
 	if (ret >= 0)
 		return ret;
-	if (argc - optind < 2)
-		return usage_error("missing %s", optind == argc ? "PID and FD" :
-							       "FD");
-	if (argc - optind > 2)
-		return usage_error("unexpected argument '%s'",
-				   argv[optind + 2]);
+	if (optind == argc)
+		return usage_error("missing PID");
 	/* PID 0 would be the library's "this process": useless here. */
-	if (parse_number("PID", argv[optind], 1, INT_MAX, &pid) < 0 ||
-	    parse_number("FD", argv[optind + 1], 0, INT_MAX, &fd) < 0)
+	if (parse_number("PID", argv[optind], 1, INT_MAX, &pid) < 0)
 		return EXIT_USAGE;
-	if (inotify_wd_dump((pid_t)pid, (int)fd, &w, &n) < 0) {
-		report_failure((int)pid, (int)fd);
+	nfds = (size_t)(argc - optind - 1);
+	fds = calloc(nfds + 1, sizeof(*fds));
+	if (!fds) {
+		errmsg("%s", strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
-	if (json)
-		print_json((int)pid, (int)fd, w, n);
-	else
-		dump_write(stdout, w, n);
-	free(w);
-	return finish_stdout(0);
+	ret = parse_fds(argv + optind + 1, nfds, fds);
+	if (!ret)
+		ret = dump((int)pid, fds, nfds, json);
+	free(fds);
+	return ret;
 }

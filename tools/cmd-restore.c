@@ -1,48 +1,60 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * inotifywd restore: recreate the watches of a dump on a new inotify
- * instance, put it at the fd number the program expects, and exec it.
+ * inotifywd restore: recreate the instances of a dump, each with its
+ * watches, at the fd numbers the program expects, and exec it.
  *
  * Targets are the file handles of the dump, opened relative to a mount of
- * the dumped device: this needs CAP_DAC_READ_SEARCH.
+ * the dumped device (this needs CAP_DAC_READ_SEARCH), or the path= of an
+ * entry without a handle.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "tool.h"
 
 static const char restore_usage[] =
-	"Usage: inotifywd restore [OPTION]... --fd N FILE -- CMD [ARG]...\n"
-	"Recreate the watches of FILE (written by 'inotifywd dump'; - reads\n"
-	"standard input) under their watch descriptors on a new inotify\n"
-	"instance, make it file descriptor N, and run CMD with it.  All or\n"
-	"nothing: when one watch fails, CMD is not run.  Opening the file\n"
-	"handles of the dump needs CAP_DAC_READ_SEARCH.\n"
+	"Usage: inotifywd restore [OPTION]... FILE -- CMD [ARG]...\n"
+	"Recreate the inotify instances of FILE (written by 'inotifywd dump';\n"
+	"- reads standard input), each at its own fd number and with its\n"
+	"O_NONBLOCK, with every watch under its watch descriptor, and run CMD\n"
+	"with them.  All or nothing: when one watch fails, CMD is not run.\n"
+	"O_CLOEXEC is reported, not applied: CMD could not inherit the fd.\n"
+	"Opening the file handles of the dump needs CAP_DAC_READ_SEARCH.\n"
 	"\n"
-	"  --fd N             the fd number the instance gets in CMD\n"
+	"  --fd N             put the single instance of FILE at fd N instead\n"
+	"                     (needed for a v1 dump, which records no fd)\n"
+	"  --allow-stdio      let an instance take fd 0, 1 or 2\n"
 	"  --fallback         cycle add/rm even if the ioctl is available\n"
 	"  --no-fallback      fail rather than cycle\n"
-	"  --max-cycles N     most add/rm cycles to spend (default 1048576)\n"
+	"  --max-cycles N     most add/rm cycles per instance (default 1048576)\n"
 	"  -h, --help         show this help\n"
 	"Numbers are decimal or 0x hex.  Exit status is CMD's, 1 when the\n"
-	"restore failed, 2 on a usage error, 126/127 when CMD cannot be run.\n";
+	"restore failed, 2 on a usage error (or options that do not fit\n"
+	"FILE), 126/127 when CMD cannot be run.\n";
 
 struct restore_args {
 	struct inotify_wd_opts opts;
-	int fd;
+	int fd;			/* --fd, or -1 */
+	bool allow_stdio;
 	const char *file;
 	const char *name;	/* the file, as messages call it */
 	char **cmd;
 	bool help;
 };
+
+static const char *const stdio_names[] = { "input", "output", "error" };
 
 static int read_dump(const struct restore_args *a, struct dump *d)
 {
@@ -62,45 +74,152 @@ static int read_dump(const struct restore_args *a, struct dump *d)
 	return ret;
 }
 
-/* The kernel prints no handle for some filesystems: nothing to open. */
-static int check_handles(const struct restore_args *a, const struct dump *d)
+/* Where a target fd comes from, for messages: the option or the line. */
+static const char *fd_origin(const struct restore_args *a,
+			     const struct instance *in, char *buf, size_t size)
 {
-	size_t i;
+	if (a->fd >= 0)
+		snprintf(buf, size, "--fd %d", a->fd);
+	else
+		snprintf(buf, size, "%s:%lu: fd %d", a->name, in->line, in->fd);
+	return buf;
+}
 
-	for (i = 0; i < d->n; i++) {
-		if (d->w[i].handle_bytes)
-			continue;
-		errmsg("%s:%lu: wd %d has no file handle, cannot restore it",
-		       a->name, d->line[i], d->w[i].wd);
-		return -1;
+/* The fd number of each instance: 0, or the exit status of a refusal. */
+static int plan_fd(const struct restore_args *a, const struct instance *in,
+		   rlim_t limit, int *target)
+{
+	char buf[PATH_MAX + 64];
+
+	if (a->fd < 0 && in->fd < 0)
+		return usage_error("%s is a v1 dump, which records no fd: give --fd N",
+				   a->name);
+	*target = a->fd >= 0 ? a->fd : in->fd;
+	if (*target <= 2 && !a->allow_stdio)
+		return usage_error("%s: that is standard %s (--allow-stdio puts an instance there)",
+				   fd_origin(a, in, buf, sizeof(buf)),
+				   stdio_names[*target]);
+	if ((rlim_t)*target >= limit) {
+		errmsg("%s: beyond the open file limit of %llu (ulimit -n)",
+		       fd_origin(a, in, buf, sizeof(buf)),
+		       (unsigned long long)limit);
+		return EXIT_FAILURE;
 	}
 	return 0;
 }
 
-static void report_failure(const struct restore_args *a, const struct dump *d,
-			   size_t failed, int err)
+static int plan(const struct restore_args *a, const struct dump *d,
+		int *targets)
+{
+	struct rlimit rl;
+	size_t i;
+	int ret;
+
+	if (a->fd >= 0 && d->n != 1)
+		return usage_error("--fd %d: %s holds %zu instances; --fd places a single one",
+				   a->fd, a->name, d->n);
+	/* Unknown, the limit is left to dup2() to find. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = RLIM_INFINITY;
+	for (i = 0; i < d->n; i++) {
+		ret = plan_fd(a, &d->inst[i], rl.rlim_cur, &targets[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Without ino, a hand-written line asks for no check.  The file may still
+ * change between this stat() and the add: the check catches a dump that
+ * no longer fits the system, it cannot lock the file in place.
+ */
+static int check_path(const struct restore_args *a, unsigned long line,
+		      const struct inotify_wd_watch *w, const char *path)
+{
+	static char esc[PATH_ESC_MAX];
+	struct stat st;
+	int ret;
+
+	if (!w->ino)
+		return 0;
+	ret = (w->mask & IN_DONT_FOLLOW) ? lstat(path, &st) : stat(path, &st);
+	if (ret < 0) {
+		errmsg("%s:%lu: wd %d: path %s: %s", a->name, line, w->wd,
+		       path_escape(path, esc, sizeof(esc)), strerror(errno));
+		return -1;
+	}
+	if (st.st_ino == w->ino && st.st_dev == w->dev)
+		return 0;
+	errmsg("%s:%lu: wd %d: path %s is inode %llu on %u:%u, the dump has inode %llu on %u:%u",
+	       a->name, line, w->wd, path_escape(path, esc, sizeof(esc)),
+	       (unsigned long long)st.st_ino, major(st.st_dev),
+	       minor(st.st_dev), (unsigned long long)w->ino, major(w->dev),
+	       minor(w->dev));
+	return -1;
+}
+
+/* The handle is the exact inode; path= only stands in where there is none. */
+static int choose_targets(const struct restore_args *a, struct instance *in)
+{
+	struct inotify_wd_watch *w;
+	size_t i;
+
+	for (i = 0; i < in->n; i++) {
+		w = &in->w[i];
+		if (w->handle_bytes)
+			continue;
+		if (!in->path[i]) {
+			errmsg("%s:%lu: wd %d has no file handle (its file system gives none) and no path=: cannot restore it",
+			       a->name, in->wline[i], w->wd);
+			return -1;
+		}
+		if (check_path(a, in->wline[i], w, in->path[i]) < 0)
+			return -1;
+		w->path = in->path[i];
+	}
+	return 0;
+}
+
+static void report_failure(const struct restore_args *a,
+			   const struct instance *in, size_t failed, int err)
 {
 	bool no_fallback = a->opts.flags & INOTIFY_WD_NO_FALLBACK;
 	const char *hint = lib_hint(err, no_fallback);
+	static char esc[PATH_ESC_MAX], what[PATH_ESC_MAX + 32];
+	const struct inotify_wd_watch *w;
+	char buf[160];
 
 	/* The instance is new: an inode can only clash with another line. */
 	if (err == EEXIST)
 		hint = "another line names the same inode";
-	if (failed >= d->n)
+	if (err == ERANGE)
+		hint = range_hint(buf, sizeof(buf), instance_max_wd(in),
+				  a->opts.max_cycles);
+	if (failed >= in->n) {
 		errmsg("%s: %s", a->name, strerror(err));
-	else if (hint)
-		errmsg("%s:%lu: wd %d: %s (%s)", a->name, d->line[failed],
-		       d->w[failed].wd, strerror(err), hint);
+		return;
+	}
+	w = &in->w[failed];
+	if (w->path)
+		snprintf(what, sizeof(what), "wd %d: path %s", w->wd,
+			 path_escape(w->path, esc, sizeof(esc)));
 	else
-		errmsg("%s:%lu: wd %d: %s", a->name, d->line[failed],
-		       d->w[failed].wd, strerror(err));
+		snprintf(what, sizeof(what), "wd %d", w->wd);
+	if (hint)
+		errmsg("%s:%lu: %s: %s (%s)", a->name, in->wline[failed], what,
+		       strerror(err), hint);
+	else
+		errmsg("%s:%lu: %s: %s", a->name, in->wline[failed], what,
+		       strerror(err));
 }
 
 /*
- * The instance is made blocking and without close-on-exec: that is what
- * inotify_init() gives, and the dump does not record the original flags.
+ * A new instance with the original's O_NONBLOCK (a file status flag, so
+ * the final dup2() keeps it), close-on-exec until it is put in place.
  */
-static int restore_instance(const struct restore_args *a, const struct dump *d)
+static int restore_instance(const struct restore_args *a,
+			    const struct instance *in)
 {
 	struct inotify_wd_opts opts = a->opts;
 	struct inotify_wd_features feat;
@@ -112,7 +231,8 @@ static int restore_instance(const struct restore_args *a, const struct dump *d)
 	 * A failing kernel probe would come back from the restore with
 	 * stats.failed at 0, blaming the first line: probe first.
 	 */
-	fd = inotify_init1(0);
+	fd = inotify_init1((in->flags & O_NONBLOCK) ? IN_CLOEXEC | IN_NONBLOCK :
+						      IN_CLOEXEC);
 	if (fd < 0 || inotify_wd_get_features(&feat) < 0) {
 		errmsg("inotify_init1: %s", strerror(errno));
 		if (fd >= 0)
@@ -122,47 +242,93 @@ static int restore_instance(const struct restore_args *a, const struct dump *d)
 	progress_begin(&prog);
 	opts.progress = progress_report;
 	opts.progress_arg = &prog;
-	ret = inotify_wd_restore(fd, d->w, d->n, &opts, &st);
+	ret = inotify_wd_restore(fd, in->w, in->n, sizeof(*in->w), &opts, &st);
 	err = errno;
 	progress_end(&prog);
 	if (ret < 0) {
-		report_failure(a, d, st.failed, err);
+		report_failure(a, in, st.failed, err);
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* dup2() leaves the copy without close-on-exec, as CMD needs it. */
-static int move_fd(int fd, int target)
+/*
+ * What the restore does not apply is said, once per instance: O_CLOEXEC,
+ * which the exec would act on, and flags set with F_SETFL (O_ASYNC needs
+ * an owner, F_SETOWN, that fdinfo does not show).
+ */
+static void note_flags(const struct restore_args *a,
+		       const struct instance *in, int target)
 {
-	if (fd == target)
-		return 0;
-	if (dup2(fd, target) < 0) {
-		errmsg("--fd %d: %s", target, strerror(errno));
-		close(fd);
+	unsigned int other = in->flags & ~(unsigned int)(O_ACCMODE |
+							 O_NONBLOCK | O_CLOEXEC);
+
+	if (in->flags & O_CLOEXEC)
+		errmsg("%s:%lu: fd %d: O_CLOEXEC recorded, not applied: CMD could not inherit the fd",
+		       a->name, in->line, target);
+	if (other)
+		errmsg("%s:%lu: fd %d: flags 0%o recorded, not applied",
+		       a->name, in->line, target, other);
+}
+
+/* All instances first, at free numbers; then each at its target. */
+static int restore_all(const struct restore_args *a, const struct dump *d,
+		       const int *targets, int *fds)
+{
+	size_t i, k;
+
+	if (fds_reserve(targets, d->n) < 0)
 		return -1;
+	for (i = 0; i < d->n; i++) {
+		fds[i] = restore_instance(a, &d->inst[i]);
+		if (fds[i] < 0) {
+			for (k = 0; k < i; k++)
+				close(fds[k]);
+			return -1;
+		}
 	}
-	close(fd);
+	for (i = 0; i < d->n; i++) {
+		if (fd_place(fds[i], targets[i]) < 0)
+			return -1;
+		note_flags(a, &d->inst[i], targets[i]);
+	}
 	return 0;
+}
+
+/* Everything but the exec: 0, or an exit status. */
+static int prepare(const struct restore_args *a, struct dump *d)
+{
+	int *targets, *fds, ret;
+	size_t i;
+
+	targets = calloc(d->n + 1, sizeof(*targets));
+	fds = calloc(d->n + 1, sizeof(*fds));
+	ret = targets && fds ? plan(a, d, targets) : EXIT_FAILURE;
+	if (!targets || !fds)
+		errmsg("%s", strerror(ENOMEM));
+	for (i = 0; i < d->n && !ret; i++)
+		if (choose_targets(a, &d->inst[i]) < 0)
+			ret = EXIT_FAILURE;
+	if (!ret && restore_all(a, d, targets, fds) < 0)
+		ret = EXIT_FAILURE;
+	free(targets);
+	free(fds);
+	return ret;
 }
 
 /* 127 and 126 as env(1) and the shells: CMD missing, or not runnable. */
 static int run(const struct restore_args *a)
 {
 	struct dump d;
-	int fd, err;
+	int ret, err;
 
 	if (read_dump(a, &d) < 0)
 		return EXIT_FAILURE;
-	if (check_handles(a, &d) < 0) {
-		dump_free(&d);
-		return EXIT_FAILURE;
-	}
-	fd = restore_instance(a, &d);
+	ret = prepare(a, &d);
 	dump_free(&d);
-	if (fd < 0 || move_fd(fd, a->fd) < 0)
-		return EXIT_FAILURE;
+	if (ret)
+		return ret;
 	fflush(NULL);
 	execvp(a->cmd[0], a->cmd);
 	err = errno;
@@ -185,51 +351,41 @@ static int find_cmd(int argc, char **argv)
 	return argc;
 }
 
-static int parse(int argc, char **argv, struct restore_args *a)
+static int parse_option(int c, struct restore_args *a)
 {
-	enum { OPT_FD = 256, OPT_FALLBACK, OPT_NO_FALLBACK, OPT_MAX_CYCLES };
-	static const struct option opts[] = {
-		{ "fd", required_argument, NULL, OPT_FD },
-		{ "fallback", no_argument, NULL, OPT_FALLBACK },
-		{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
-		{ "max-cycles", required_argument, NULL, OPT_MAX_CYCLES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long long v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FD:
-			if (parse_number("--fd", optarg, 0, INT_MAX, &v) < 0)
-				return EXIT_USAGE;
-			a->fd = (int)v;
-			break;
-		case OPT_FALLBACK:
-			a->opts.flags |= INOTIFY_WD_FALLBACK;
-			break;
-		case OPT_NO_FALLBACK:
-			a->opts.flags |= INOTIFY_WD_NO_FALLBACK;
-			break;
-		case OPT_MAX_CYCLES:
-			if (parse_number("--max-cycles", optarg, 1, LONG_MAX,
-					 &v) < 0)
-				return EXIT_USAGE;
-			a->opts.max_cycles = (unsigned long)v;
-			break;
-		case 'h':
-			a->help = true;
-			return 0;
-		default:
-			return bad_option(argv, c);
-		}
+	switch (c) {
+	case 'f':
+		if (parse_number("--fd", optarg, 0, INT_MAX, &v) < 0)
+			return EXIT_USAGE;
+		a->fd = (int)v;
+		return 0;
+	case 's':
+		a->allow_stdio = true;
+		return 0;
+	case 'F':
+		a->opts.flags |= INOTIFY_WD_FALLBACK;
+		return 0;
+	case 'N':
+		a->opts.flags |= INOTIFY_WD_NO_FALLBACK;
+		return 0;
+	case 'm':
+		if (parse_number("--max-cycles", optarg, 1, LONG_MAX, &v) < 0)
+			return EXIT_USAGE;
+		a->opts.max_cycles = (unsigned long)v;
+		return 0;
+	default:
+		return -1;
 	}
+}
+
+/* What the options say of each other, before any file is read. */
+static int check_options(int argc, char **argv, struct restore_args *a)
+{
 	if ((a->opts.flags & INOTIFY_WD_FALLBACK) &&
 	    (a->opts.flags & INOTIFY_WD_NO_FALLBACK))
 		return usage_error("--fallback and --no-fallback exclude each other");
-	if (a->fd < 0)
-		return usage_error("--fd is required");
 	if (optind == argc)
 		return usage_error("missing FILE");
 	if (argc - optind > 1)
@@ -238,6 +394,32 @@ static int parse(int argc, char **argv, struct restore_args *a)
 	a->file = argv[optind];
 	a->name = strcmp(a->file, "-") == 0 ? "stdin" : a->file;
 	return 0;
+}
+
+/* Long options only: the values are the letters parse_option() takes. */
+static int parse(int argc, char **argv, struct restore_args *a)
+{
+	static const struct option opts[] = {
+		{ "fd", required_argument, NULL, 'f' },
+		{ "allow-stdio", no_argument, NULL, 's' },
+		{ "fallback", no_argument, NULL, 'F' },
+		{ "no-fallback", no_argument, NULL, 'N' },
+		{ "max-cycles", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			a->help = true;
+			return 0;
+		}
+		ret = parse_option(c, a);
+		if (ret)
+			return ret < 0 ? bad_option(argv, c) : ret;
+	}
+	return check_options(argc, argv, a);
 }
 
 int cmd_restore(int argc, char **argv)

@@ -3,18 +3,37 @@
 /*
  * The text format of "inotifywd dump", read back by "inotifywd restore".
  *
- * Version 1, stable.  The first line is exactly
- *   # inotifywd dump v1
- * followed by one line per watch, in strictly ascending wd order:
+ * Version 2.  The first line is exactly
+ *   # inotifywd dump v2
+ * followed, for each inotify instance, by an instance line
+ *   instance fd=<dec> flags=0<oct> pending=<dec>|unknown[:<ENAME>]
+ * and then its watch lines, in strictly ascending wd order:
  *   wd=<dec> ino=<dec> dev=<major>:<minor> mask=0x<hex>
- *   ignored_mask=0x<hex> fhandle_type=<dec> fhandle=<hex>|-
- * (one line, fields in this order, separated by single spaces).  dev is
- * the userspace major:minor in decimal, as ls -l and mountinfo show it;
- * mask is what inotify_add_watch() takes (events, IN_ONESHOT,
+ *   ignored_mask=0x<hex> fhandle_type=<dec> fhandle=<hex>|- [path=<path>]
+ * (each one line, fields in this order, separated by single spaces).
+ *
+ * fd is the instance's fd number in the process; no two instances share
+ * one.  flags are its file status flags as fdinfo prints them (O_NONBLOCK
+ * 04000, O_CLOEXEC 02000000).  pending is the number of bytes of events
+ * that were queued on it, or unknown, optionally with the name of the
+ * errno that kept the dump from reading it.
+ *
+ * dev is the userspace major:minor in decimal, as ls -l and mountinfo
+ * show it; mask is what inotify_add_watch() takes (events, IN_ONESHOT,
  * IN_EXCL_UNLINK); fhandle_type is a signed int; fhandle is the file
  * handle bytes in lowercase hex (1 to 128 of them), or "-" when the
- * kernel printed none.  Every line, the last included, ends with a
- * newline.  The reader also takes uppercase hex digits.
+ * kernel printed none.  path, optional, names the target for a restore
+ * without a handle (written by a tool or by hand; the kernel gives no
+ * path): a byte below 0x21 (space included), from 0x7f up, or a
+ * backslash is written as a backslash and three octal digits, as
+ * /proc/self/mountinfo does, so that a path holds no space or newline.
+ * The reader also takes bytes from 0x80 up as they are (UTF-8 written by
+ * hand), and uppercase hex digits.  Every line, the last included, ends
+ * with a newline.
+ *
+ * Version 1, still read: the first line is "# inotifywd dump v1" and the
+ * watch lines of one instance follow, without an instance line: its fd
+ * and flags are not recorded.
  *
  * The reader is strict: a restore built on a guess recreates the wrong
  * watch, and a file cut short inside a handle would otherwise still
@@ -24,7 +43,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +50,8 @@
 
 #include "tool.h"
 
-/* Longest valid line is about 370 bytes; refuse anything far beyond. */
-#define LINE_MAX_LEN	1024
-
-/* The kernel's dev_t: 12 bits of major, 20 of minor. */
-#define KDEV_MAJOR_MAX	0xfffULL
-#define KDEV_MINOR_MAX	0xfffffULL
+/* A watch line is about 370 bytes, plus a path of up to 4 bytes a byte. */
+#define LINE_MAX_LEN	(400 + 4 * PATH_MAX)
 
 static void put_handle(FILE *f, const struct inotify_wd_watch *w)
 {
@@ -51,204 +65,74 @@ static void put_handle(FILE *f, const struct inotify_wd_watch *w)
 		fprintf(f, "%02x", w->handle[i]);
 }
 
-/* Write errors are left to the stream's error flag, for the caller. */
-void dump_write(FILE *f, const struct inotify_wd_watch *w, size_t n)
+static void put_watch(FILE *f, const struct inotify_wd_watch *w,
+		      const char *path)
+{
+	static char esc[PATH_ESC_MAX];
+
+	fprintf(f, "wd=%d ino=%llu dev=%u:%u mask=0x%x ignored_mask=0x%x fhandle_type=%d fhandle=",
+		w->wd, (unsigned long long)w->ino, major(w->dev),
+		minor(w->dev), w->mask, w->ignored_mask, w->handle_type);
+	put_handle(f, w);
+	if (path)
+		fprintf(f, " path=%s", path_escape(path, esc, sizeof(esc)));
+	putc('\n', f);
+}
+
+/* "0%o", as the kernel prints flags: a zero stays "00". */
+static void put_instance(FILE *f, const struct instance *in)
+{
+	size_t i;
+
+	fprintf(f, "%s fd=%d flags=0%o pending=", INSTANCE_KEY, in->fd,
+		in->flags);
+	if (in->pending >= 0)
+		fprintf(f, "%lld\n", in->pending);
+	else if (in->pending_err)
+		fprintf(f, "unknown:%s\n", errno_name(in->pending_err));
+	else
+		fputs("unknown\n", f);
+	for (i = 0; i < in->n; i++)
+		put_watch(f, &in->w[i], in->path ? in->path[i] : NULL);
+}
+
+/*
+ * A process's dump has no paths (the kernel gives none); one read from a
+ * file keeps them.  Write errors are left to the stream's error flag.
+ */
+void dump_write(FILE *f, const struct dump *d)
 {
 	size_t i;
 
 	fprintf(f, "%s\n", DUMP_HEADER);
-	for (i = 0; i < n; i++) {
-		fprintf(f, "wd=%d ino=%llu dev=%u:%u mask=0x%x ignored_mask=0x%x fhandle_type=%d fhandle=",
-			w[i].wd, (unsigned long long)w[i].ino,
-			major(w[i].dev), minor(w[i].dev), w[i].mask,
-			w[i].ignored_mask, w[i].handle_type);
-		put_handle(f, &w[i]);
-		putc('\n', f);
-	}
+	for (i = 0; i < d->n; i++)
+		put_instance(f, &d->inst[i]);
 }
 
-/* The line being parsed, and why it was refused. */
-struct scan {
-	const char *line;
-	const char *p;
-	char why[96];
-};
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool refuse(struct scan *s, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-static bool refuse(struct scan *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-/* Digits of base 10 or 16, at least one, no larger than max. */
-static bool digits(struct scan *s, unsigned int base, uint64_t max,
-		   uint64_t *val)
-{
-	const char *start = s->p;
-	uint64_t v = 0;
-	int d;
-
-	while ((d = hexval(*s->p)) >= 0 && (unsigned int)d < base) {
-		if (v > (max - (uint64_t)d) / base)
-			return false;
-		v = v * base + (uint64_t)d;
-		s->p++;
-	}
-	*val = v;
-	return s->p != start;
-}
-
-/* "name=", after a single space unless it is the first field. */
-static bool key(struct scan *s, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (s->p != s->line && *s->p++ != ' ')
-		return refuse(s, "want a single space before '%s='", name);
-	if (strncmp(s->p, name, n) != 0 || s->p[n] != '=')
-		return refuse(s, "want field '%s=' here", name);
-	s->p += n + 1;
-	return true;
-}
-
-static bool number(struct scan *s, const char *name, bool hex, uint64_t max,
-		   uint64_t *val)
-{
-	if (!key(s, name))
-		return false;
-	if (hex && strncmp(s->p, "0x", 2) != 0)
-		return refuse(s, "%s wants a 0x hex value", name);
-	s->p += hex ? 2 : 0;
-	if (!digits(s, hex ? 16 : 10, max, val))
-		return refuse(s, "bad or out of range %s value", name);
-	return true;
-}
-
-static bool dev(struct scan *s, struct inotify_wd_watch *w)
-{
-	uint64_t maj, min;
-
-	if (!key(s, "dev"))
-		return false;
-	if (!digits(s, 10, KDEV_MAJOR_MAX, &maj) || *s->p++ != ':' ||
-	    !digits(s, 10, KDEV_MINOR_MAX, &min))
-		return refuse(s, "bad %s value (want major:minor)", "dev");
-	w->dev = makedev((unsigned int)maj, (unsigned int)min);
-	return true;
-}
-
-static bool handle_type(struct scan *s, struct inotify_wd_watch *w)
-{
-	bool neg;
-	uint64_t v;
-
-	if (!key(s, "fhandle_type"))
-		return false;
-	neg = *s->p == '-';
-	s->p += neg;
-	if (!digits(s, 10, neg ? (uint64_t)INT_MAX + 1 : INT_MAX, &v))
-		return refuse(s, "bad or out of range %s value",
-			      "fhandle_type");
-	w->handle_type = neg ? (int)(-(long long)v) : (int)v;
-	return true;
-}
-
-static bool handle(struct scan *s, struct inotify_wd_watch *w)
-{
-	int hi, lo;
-
-	if (!key(s, "fhandle"))
-		return false;
-	if (*s->p == '-') {
-		s->p++;
-		return true;
-	}
-	while ((hi = hexval(s->p[0])) >= 0 && (lo = hexval(s->p[1])) >= 0) {
-		if (w->handle_bytes == INOTIFY_WD_HANDLE_MAX)
-			return refuse(s, "%s longer than 128 bytes",
-				      "fhandle");
-		w->handle[w->handle_bytes++] = (unsigned char)(hi << 4 | lo);
-		s->p += 2;
-	}
-	if (hexval(*s->p) >= 0)
-		return refuse(s, "%s has an odd number of hex digits",
-			      "fhandle");
-	if (!w->handle_bytes)
-		return refuse(s, "bad %s value (want hex bytes or -)",
-			      "fhandle");
-	return true;
-}
-
-static bool mask_ok(struct scan *s, uint32_t mask)
-{
-	const uint32_t allowed = IN_ALL_EVENTS | INOTIFY_WD_MASK_FLAGS;
-
-	if ((mask & IN_ALL_EVENTS) && !(mask & ~allowed))
-		return true;
-	return refuse(s, "%s has no event or bits inotify refuses", "mask");
-}
-
-static bool watch_line(struct scan *s, struct inotify_wd_watch *w)
-{
-	uint64_t wd, ino, mask, ign;
-
-	memset(w, 0, sizeof(*w));
-	w->mount_fd = -1;
-	if (!number(s, "wd", false, INT_MAX, &wd) ||
-	    !number(s, "ino", false, UINT64_MAX, &ino) || !dev(s, w) ||
-	    !number(s, "mask", true, UINT32_MAX, &mask) ||
-	    !number(s, "ignored_mask", true, UINT32_MAX, &ign) ||
-	    !handle_type(s, w) || !handle(s, w))
-		return false;
-	if (*s->p != '\n')
-		return refuse(s, "unexpected text after the %s", "fhandle");
-	if (wd < 1)
-		return refuse(s, "%s 0 is not a watch descriptor", "wd");
-	w->wd = (int)wd;
-	w->ino = ino;
-	w->mask = (uint32_t)mask;
-	w->ignored_mask = (uint32_t)ign;
-	return mask_ok(s, w->mask);
-}
-
-static int append(struct dump *d, size_t *cap,
-		  const struct inotify_wd_watch *w, unsigned long line)
+/* Room for one more watch in in, whose arrays hold *cap. */
+static int grow(struct instance *in, size_t *cap)
 {
 	struct inotify_wd_watch *nw;
 	unsigned long *nl;
+	char **np;
 	size_t ncap;
 
-	if (d->n == *cap) {
-		ncap = *cap ? *cap * 2 : 64;
-		nw = realloc(d->w, ncap * sizeof(*nw));
-		if (!nw)
-			return -1;
-		d->w = nw;
-		nl = realloc(d->line, ncap * sizeof(*nl));
-		if (!nl)
-			return -1;
-		d->line = nl;
-		*cap = ncap;
-	}
-	d->w[d->n] = *w;
-	d->line[d->n++] = line;
+	if (in->n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	nw = realloc(in->w, ncap * sizeof(*nw));
+	if (!nw)
+		return -1;
+	in->w = nw;
+	nl = realloc(in->wline, ncap * sizeof(*nl));
+	if (!nl)
+		return -1;
+	in->wline = nl;
+	np = realloc(in->path, ncap * sizeof(*np));
+	if (!np)
+		return -1;
+	in->path = np;
+	*cap = ncap;
 	return 0;
 }
 
@@ -259,6 +143,8 @@ struct reader {
 	unsigned long line;	/* number of the line in buf */
 	char *buf;
 	size_t size;
+	struct dump *d;
+	size_t cap;		/* room in the arrays of the last instance */
 };
 
 /* The next line, newline included: 1, or 0 at EOF, -1 after a report. */
@@ -297,66 +183,144 @@ static int read_header(struct reader *r)
 		errmsg("%s: empty file, not an inotifywd dump", r->name);
 		return -1;
 	}
-	if (strcmp(r->buf, DUMP_HEADER "\n") != 0) {
-		errmsg("%s:1: not an inotifywd dump (want '%s')", r->name,
-		       DUMP_HEADER);
-		return -1;
+	if (strcmp(r->buf, DUMP_HEADER "\n") == 0) {
+		r->d->version = 2;
+		return 0;
 	}
-	return 0;
-}
-
-static int read_watch(struct reader *r, struct dump *d, size_t *cap)
-{
-	struct scan s = { .line = r->buf, .p = r->buf };
-	struct inotify_wd_watch w;
-	int prev = d->n ? d->w[d->n - 1].wd : 0;
-
-	if (!watch_line(&s, &w)) {
-		errmsg("%s:%lu: %s", r->name, r->line, s.why);
-		return -1;
-	}
-	/* Also what catches a wd given twice. */
-	if (w.wd <= prev) {
-		errmsg("%s:%lu: wd %d after wd %d: not in ascending order",
-		       r->name, r->line, w.wd, prev);
-		return -1;
-	}
-	if (append(d, cap, &w, r->line) < 0) {
+	if (strcmp(r->buf, DUMP_HEADER_V1 "\n") == 0) {
+		r->d->version = 1;
+		/* The one instance of v1, whose fd is not recorded. */
+		if (dump_add_instance(r->d))
+			return 0;
 		errmsg("%s: %s", r->name, strerror(ENOMEM));
 		return -1;
 	}
+	errmsg("%s:1: not an inotifywd dump (want '%s' or '%s')", r->name,
+	       DUMP_HEADER, DUMP_HEADER_V1);
+	return -1;
+}
+
+static bool is_instance_line(const char *line)
+{
+	size_t n = strlen(INSTANCE_KEY);
+
+	return strncmp(line, INSTANCE_KEY, n) == 0 &&
+	       (line[n] == ' ' || line[n] == '\n');
+}
+
+/* The fd numbers of the instances are where restore puts them. */
+static int check_fd(struct reader *r, const struct instance *in)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->d->n; i++) {
+		if (r->d->inst[i].fd != in->fd)
+			continue;
+		errmsg("%s:%lu: duplicate fd %d (lines %lu and %lu)", r->name,
+		       r->line, in->fd, r->d->inst[i].line, r->line);
+		return -1;
+	}
 	return 0;
 }
 
-static int read_all(struct reader *r, struct dump *d)
+static int read_instance(struct reader *r)
 {
-	size_t cap = 0;
+	struct scan s = { .line = r->buf, .p = r->buf };
+	struct instance *in;
+
+	if (r->d->version == 1) {
+		errmsg("%s:%lu: an instance line needs a v2 dump ('%s')",
+		       r->name, r->line, DUMP_HEADER);
+		return -1;
+	}
+	in = dump_add_instance(r->d);
+	if (!in) {
+		errmsg("%s: %s", r->name, strerror(ENOMEM));
+		return -1;
+	}
+	r->cap = 0;
+	in->line = r->line;
+	if (!scan_instance(&s, in)) {
+		errmsg("%s:%lu: %s", r->name, r->line, s.why);
+		return -1;
+	}
+	return check_fd(r, in);
+}
+
+/* Ascending is also what catches a wd given twice. */
+static int check_order(struct reader *r, const struct instance *in, int wd)
+{
+	int prev;
+
+	if (!in->n)
+		return 0;
+	prev = in->w[in->n - 1].wd;
+	if (wd == prev)
+		errmsg("%s:%lu: duplicate wd %d (lines %lu and %lu)", r->name,
+		       r->line, wd, in->wline[in->n - 1], r->line);
+	else if (wd < prev)
+		errmsg("%s:%lu: wd %d after wd %d (line %lu): not in ascending order",
+		       r->name, r->line, wd, prev, in->wline[in->n - 1]);
+	return wd > prev ? 0 : -1;
+}
+
+static int read_watch(struct reader *r)
+{
+	struct scan s = { .line = r->buf, .p = r->buf };
+	struct inotify_wd_watch w;
+	struct instance *in;
+	char *path;
+	int ret;
+
+	if (!r->d->n) {
+		errmsg("%s:%lu: watch line before the first '%s' line",
+		       r->name, r->line, INSTANCE_KEY);
+		return -1;
+	}
+	in = &r->d->inst[r->d->n - 1];
+	if (!scan_watch(&s, &w, &path)) {
+		errmsg("%s:%lu: %s", r->name, r->line, s.why);
+		return -1;
+	}
+	ret = check_order(r, in, w.wd);
+	if (ret == 0 && grow(in, &r->cap) < 0) {
+		errmsg("%s: %s", r->name, strerror(ENOMEM));
+		ret = -1;
+	}
+	if (ret < 0) {
+		free(path);
+		return -1;
+	}
+	in->w[in->n] = w;
+	in->path[in->n] = path;
+	in->wline[in->n++] = r->line;
+	return 0;
+}
+
+static int read_all(struct reader *r)
+{
 	int ret;
 
 	if (read_header(r) < 0)
 		return -1;
-	while ((ret = next_line(r)) > 0)
-		if (read_watch(r, d, &cap) < 0)
+	while ((ret = next_line(r)) > 0) {
+		ret = is_instance_line(r->buf) ? read_instance(r) :
+						 read_watch(r);
+		if (ret < 0)
 			return -1;
+	}
 	return ret;
 }
 
 int dump_read(FILE *f, const char *name, struct dump *d)
 {
-	struct reader r = { .f = f, .name = name };
+	struct reader r = { .f = f, .name = name, .d = d };
 	int ret;
 
 	*d = (struct dump){ 0 };
-	ret = read_all(&r, d);
+	ret = read_all(&r);
 	free(r.buf);
 	if (ret < 0)
 		dump_free(d);
 	return ret;
-}
-
-void dump_free(struct dump *d)
-{
-	free(d->w);
-	free(d->line);
-	*d = (struct dump){ 0 };
 }

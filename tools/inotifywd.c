@@ -5,8 +5,9 @@
  *
  *   inotifywd probe    what the kernel offers
  *   inotifywd add      one watch under a chosen wd, to try a kernel out
- *   inotifywd dump     the watches of a process's inotify fd, as text
- *   inotifywd restore  those watches on a new fd, handed to a command
+ *   inotifywd list     the inotify fds of a process
+ *   inotifywd dump     their fd numbers, flags and watches, as text
+ *   inotifywd restore  those instances at their fds, handed to a command
  */
 #include "config.h"
 
@@ -23,8 +24,9 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  probe     report what this kernel offers (SETNEXTWD, limits)\n"
 	"  add       create one watch with a given wd and show the cost\n"
-	"  dump      print the watches of inotify fd FD of process PID\n"
-	"  restore   recreate dumped watches on fd N and run a command\n"
+	"  list      list the inotify fds of process PID\n"
+	"  dump      print the inotify instances of PID with their watches\n"
+	"  restore   recreate dumped instances at their fds and run a command\n"
 	"\n"
 	"  -h, --help  show this help ('inotifywd COMMAND --help' for one)\n"
 	"  --version   show the version\n"
@@ -36,6 +38,7 @@ static const struct {
 } commands[] = {
 	{ "probe", cmd_probe },
 	{ "add", cmd_add },
+	{ "list", cmd_list },
 	{ "dump", cmd_dump },
 	{ "restore", cmd_restore },
 };

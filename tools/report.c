@@ -141,3 +141,21 @@ int finish_stdout(int code)
 	errmsg("write error on standard output: %s", strerror(errno));
 	return code ? code : EXIT_FAILURE;
 }
+
+/*
+ * The tool places watches on instances of its own making, where the
+ * allocator starts at 1: the fallback reaches wd in at most wd - 1
+ * cycles.  When that is within the bound, ERANGE has another cause.
+ */
+const char *range_hint(char *buf, size_t size, int wd, unsigned long bound)
+{
+	unsigned long need = wd > 1 ? (unsigned long)wd - 1 : 0;
+
+	if (!bound)
+		bound = INOTIFY_WD_DEFAULT_MAX_CYCLES;
+	if (need <= bound)
+		return lib_hint(ERANGE, false);
+	snprintf(buf, size, "reaching wd %d takes up to %lu add/rm cycles; --max-cycles is %lu",
+		 wd, need, bound);
+	return buf;
+}

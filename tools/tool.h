@@ -3,8 +3,9 @@
 /*
  * Internal interfaces of the inotifywd command-line tool.
  *
- * Exit codes: 0 success, 1 the operation failed, 2 usage error.  Every
- * error is reported as one line on stderr, "inotifywd: CMD: what: why".
+ * Exit codes: 0 success, 1 the operation failed, 2 usage error (restore:
+ * also a command line that does not fit the dump).  Every error is
+ * reported as one line on stderr, "inotifywd: CMD: what: why".
  */
 #ifndef INOTIFYWD_TOOL_H
 #define INOTIFYWD_TOOL_H
@@ -35,6 +36,11 @@ const char *errno_name(int err);
  * or NULL.  no_fallback: the caller forbade the fallback.
  */
 const char *lib_hint(int err, bool no_fallback);
+/*
+ * ERANGE from a fresh instance, as a hint in buf: the cycles reaching
+ * wd takes at most, and the bound (0: the default).
+ */
+const char *range_hint(char *buf, size_t size, int wd, unsigned long bound);
 /* Flush stdout and turn a write error into exit code 1. */
 int finish_stdout(int code);
 
@@ -49,15 +55,19 @@ int parse_number(const char *what, const char *s, long long min,
 int bad_option(char **argv, int c);
 /* Print a subcommand's usage text to stdout; 0. */
 int print_help(const char *text);
-/* Options of probe and dump (--json, --help): -1 to go on, or a status. */
+/* Options of probe, list, dump (--json, --help): -1 to go on, or a status. */
 int parse_json_opts(int argc, char **argv, const char *usage, bool *json);
 
 /* ---- mask.c: --mask ---- */
 /* 0, or -1 after reporting why not. */
 int parse_mask(const char *s, uint32_t *out);
 
+struct instance;
+
 /* ---- json.c ---- */
 void json_string(FILE *f, const char *s);
+/* The members of an instance but its watches, after an opening brace. */
+void json_instance_head(FILE *f, const struct instance *in);
 
 /* ---- progress.c: the fallback's progress line on a terminal ---- */
 struct progress {
@@ -72,21 +82,87 @@ inotify_wd_progress_fn progress_report;
 void progress_end(struct progress *p);
 double elapsed_ms(const struct timespec *since);
 
-/* ---- dumpfmt.c: the "# inotifywd dump v1" text format ---- */
-#define DUMP_HEADER	"# inotifywd dump v1"
-void dump_write(FILE *f, const struct inotify_wd_watch *w, size_t n);
+/* ---- instance.c: an inotify instance, as read from a process or a dump */
+struct instance {
+	int fd;			/* -1: not recorded (a v1 dump) */
+	unsigned int flags;	/* file status flags, as fdinfo's flags: */
+	long long pending;	/* bytes of queued events; -1: unknown */
+	int pending_err;	/* why unknown (an errno); 0: not said */
+	struct inotify_wd_watch *w;	/* in ascending wd order */
+	size_t n;
+	/* Only what a dump file gives: */
+	unsigned long line;	/* of the instance line; 0 in v1 */
+	unsigned long *wline;	/* of each watch line */
+	char **path;		/* each watch's path=, or NULL */
+};
+/* A whole dump: the instances of one process, or of one file. */
 struct dump {
-	struct inotify_wd_watch *w;
-	unsigned long *line;	/* the file line of each entry */
+	int version;		/* of the file format it was read from */
+	struct instance *inst;
 	size_t n;
 };
-/* Parse f, named name in messages; 0, or -1 after reporting why. */
-int dump_read(FILE *f, const char *name, struct dump *d);
+/* A new zeroed instance at the end of d; NULL on ENOMEM. */
+struct instance *dump_add_instance(struct dump *d);
 void dump_free(struct dump *d);
+/* "O_NONBLOCK|O_CLOEXEC", or "" for neither: for people. */
+const char *flags_words(unsigned int flags);
+/* The highest wd of in, 0 without watches. */
+int instance_max_wd(const struct instance *in);
+
+/* ---- procfs.c: the inotify instances of a live process ---- */
+/*
+ * Instances fds[0..n) of pid, or with fds NULL all of them in ascending
+ * fd order, with flags and queue sizes, into d; 0, or -1 after a report.
+ */
+int proc_read(int pid, const int *fds, size_t n, struct dump *d);
+
+/* ---- pending.c: the queue size of another process's instance ---- */
+struct peek {
+	int pidfd;		/* -1 when it could not be opened */
+	int err;		/* why not */
+};
+void peek_open(struct peek *pk, int pid);
+/* in->pending, or -1 with in->pending_err; nothing is read. */
+void peek_pending(struct peek *pk, int fd, struct instance *in);
+void peek_close(struct peek *pk);
+/* Why a count is unknown, for people. */
+const char *peek_why(int err);
+
+/* ---- pathesc.c: paths in dumps and messages ---- */
+/* Room for any path escaped: four bytes a byte, and the NUL. */
+#define PATH_ESC_MAX	(4 * 4096 + 1)
+/* path with its unsafe bytes as \ooo, cut to fit buf; returns buf. */
+const char *path_escape(const char *path, char *buf, size_t size);
+
+/* ---- dumpline.c: one line of a dump ---- */
+struct scan {
+	const char *line;
+	const char *p;
+	char why[128];
+};
+/* Parse a watch line into *w and *path (malloc()ed or NULL). */
+bool scan_watch(struct scan *s, struct inotify_wd_watch *w, char **path);
+/* Parse an instance line ("instance fd=..."). */
+bool scan_instance(struct scan *s, struct instance *in);
+
+/* ---- dumpfmt.c: the "# inotifywd dump v2" text format ---- */
+#define DUMP_HEADER_V1	"# inotifywd dump v1"
+#define DUMP_HEADER	"# inotifywd dump v2"
+#define INSTANCE_KEY	"instance"
+void dump_write(FILE *f, const struct dump *d);
+/* Parse f (v1 or v2), named name in messages; 0, or -1 after a report. */
+int dump_read(FILE *f, const char *name, struct dump *d);
+
+/* ---- fdplace.c: restored instances at their fd numbers ---- */
+/* Hold every free fd of targets[0..n) with a placeholder; 0 or -1. */
+int fds_reserve(const int *targets, size_t n);
+/* Make fd target (closing its placeholder) and close fd; 0 or -1. */
+int fd_place(int fd, int target);
 
 /* ---- the subcommands ---- */
 int cmd_probe(int argc, char **argv);
 int cmd_add(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Copyright (C) 2026 the libinotifywd authors
+/*
+ * Whole instances restored by file handle, as a checkpoint tool does:
+ * 100,000 watches on both paths, the ioctl and the fallback, compared
+ * line by line with the source's fdinfo (wd, ino, sdev, mask), with
+ * nothing queued anywhere afterwards: not on the restoring fd, which
+ * watches the mount's root itself, not on a bystander instance of this
+ * process, and not on one of another process.  And what the one-pass
+ * design promises: no handle opened twice, one add per watch of a dense
+ * run, every system call counted, the caller's cwd untouched.
+ *
+ * The files live directly in the root of a tmpfs mounted in a mount
+ * namespace of the test's own, so a watch of the root sees any open of
+ * any of them (events on children) and nobody else's activity.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "seam.h"
+#include "variant.h"
+
+#define BIG		100000
+#define WATCH_MASK	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE)
+/* Watches left to the bystanders and the rest of the machine. */
+#define HEADROOM	64
+
+static char root[128];
+static int dst = -1, fds_before;
+
+/* The tmpfs of the test's own: needs fork (CK_FORK) and root. */
+static void setup(void)
+{
+	scratch_setup();
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	snprintf(root, sizeof(root), "%s/mnt", sc.dir);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	ck_assert_int_eq(mount("iwd", root, "tmpfs", 0,
+			       "size=64m,nr_inodes=300k"), 0);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(dst, 0);
+	fds_before = open_fds();
+}
+
+static void teardown(void)
+{
+	if (dst >= 0)
+		close(dst);
+	umount2(root, MNT_DETACH);
+	scratch_teardown();
+}
+
+/* n files f0..f(n-1) in the tmpfs root. */
+static char **make_files(int n)
+{
+	char **p = calloc((size_t)n, sizeof(*p));
+	int i, f;
+
+	ck_assert(p);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_gt(asprintf(&p[i], "%s/f%d", root, i), 0);
+		f = open(p[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		ck_assert_int_ge(f, 0);
+		close(f);
+	}
+	return p;
+}
+
+static void free_files(char **p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(p[i]);
+	free(p);
+}
+
+/* As many watches as the limit leaves, up to want (said when lower). */
+static int size_for(int want)
+{
+	FILE *f = fopen("/proc/sys/fs/inotify/max_user_watches", "r");
+	long limit = want;
+
+	if (f) {
+		if (fscanf(f, "%ld", &limit) != 1)
+			limit = want;
+		fclose(f);
+	}
+	if (limit - HEADROOM < want) {
+		printf("max_user_watches is %ld: %d watches instead of %d\n",
+		       limit, (int)(limit - HEADROOM), want);
+		return (int)(limit - HEADROOM);
+	}
+	return want;
+}
+
+/*
+ * Move fd's cursor so that its next new watch gets wd, without the
+ * ioctl (the suite never assumes it in a set-up): add and remove a watch
+ * on a memfd of the test's own, which nobody watches.
+ */
+static void advance(int fd, int wd)
+{
+	char path[64];
+	int m = memfd_create("iwd-advance", MFD_CLOEXEC), got;
+
+	ck_assert_int_ge(m, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m);
+	do {
+		got = inotify_add_watch(fd, path, IN_MODIFY);
+		ck_assert_int_gt(got, 0);
+		ck_assert_int_eq(inotify_rm_watch(fd, got), 0);
+	} while (got < wd - 1);
+	close(m);
+}
+
+/*
+ * The source: files[i] watched at wd wd_of(i) (from 2 up: wd 1 is the
+ * restoring fd's own watch of the root), dumped, its fdinfo lines kept,
+ * and closed, so that the watch limit holds only one copy.
+ */
+struct source {
+	struct inotify_wd_watch *w;
+	size_t n;
+	char **lines;
+	int nlines;
+};
+
+static void make_source(struct source *s, char **files, int n,
+			int (*wd_of)(int))
+{
+	int src = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), i, next = 1;
+
+	ck_assert_int_ge(src, 0);
+	for (i = 0; i < n; i++) {
+		if (wd_of(i) != next)
+			advance(src, wd_of(i));
+		ck_assert_int_eq(inotify_add_watch(src, files[i], WATCH_MASK),
+				 wd_of(i));
+		next = wd_of(i) + 1;
+	}
+	ck_assert_int_eq(inotify_wd_dump(0, src, &s->w, &s->n, WSIZE), 0);
+	ck_assert_uint_eq(s->n, (size_t)n);
+	s->lines = klines(src, &s->nlines);
+	close(src);
+}
+
+static void free_source(struct source *s)
+{
+	free(s->w);
+	klines_free(s->lines, s->nlines);
+}
+
+/*
+ * Before Linux 6.10 an O_PATH open queues IN_OPEN (before 6.5) and its
+ * close IN_CLOSE_NOWRITE on the watches of the file and of its
+ * directory, as inotify_wd_restore(3) says; the checks that nothing
+ * reaches a watch of the mount root need 6.10.
+ */
+static bool opath_silent(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	ck_assert_int_eq(uname(&u), 0);
+	if (sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 10);
+}
+
+static void say_left_out(void)
+{
+	static bool said;
+	struct utsname u;
+
+	if (said || opath_silent())
+		return;
+	said = true;
+	uname(&u);
+	printf("left out: the watches of the mount root (restoring fd, bystanders): Linux %s < 6.10 queues IN_OPEN/IN_CLOSE_NOWRITE for O_PATH\n",
+	       u.release);
+}
+
+/*
+ * The caller's own watch, wd 1, made before the restore: of the mount
+ * root where O_PATH opens queue nothing, else of a file elsewhere.
+ */
+static void watch_root(void)
+{
+	say_left_out();
+	ck_assert_int_eq(inotify_add_watch(dst, opath_silent() ? root : sc.c,
+					   IN_ALL_EVENTS), 1);
+}
+
+/* dst holds the source's watches line for line, and its watch of root. */
+static void expect_restored(const struct source *s)
+{
+	char **got;
+	int n, i, k = 0;
+
+	got = klines(dst, &n);
+	ck_assert_int_eq(n, s->nlines + 1);
+	for (i = 0; i < n; i++) {
+		if (strncmp(got[i], "inotify wd:1 ", 13) == 0)
+			continue;
+		ck_assert_str_eq(got[i], s->lines[k]);
+		k++;
+	}
+	ck_assert_int_eq(k, s->nlines);
+	klines_free(got, n);
+}
+
+/* A process of its own, watching the root; it reports its queue. */
+struct bystander {
+	pid_t pid;
+	int ask, answer;
+};
+
+static void bystander_start(struct bystander *b)
+{
+	int q[2], a[2], fd, bytes;
+	char c;
+
+	ck_assert_int_eq(pipe2(q, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC), 0);
+	b->pid = fork();
+	ck_assert_int_ge(b->pid, 0);
+	if (b->pid == 0) {
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (fd < 0 || inotify_add_watch(fd, opath_silent() ? root : sc.c,
+						IN_ALL_EVENTS) < 0)
+			_exit(1);
+		bytes = 0;
+		if (write(a[1], &bytes, sizeof(bytes)) != sizeof(bytes) ||
+		    read(q[0], &c, 1) != 1 || ioctl(fd, FIONREAD, &bytes) < 0 ||
+		    write(a[1], &bytes, sizeof(bytes)) != sizeof(bytes))
+			_exit(1);
+		_exit(0);
+	}
+	close(q[0]);
+	close(a[1]);
+	b->ask = q[1];
+	b->answer = a[0];
+	ck_assert_int_eq(read(b->answer, &bytes, sizeof(bytes)),
+			 (int)sizeof(bytes));	/* it watches now */
+}
+
+static int bystander_queued(struct bystander *b)
+{
+	int bytes = -1, status;
+
+	ck_assert_int_eq(write(b->ask, "?", 1), 1);
+	ck_assert_int_eq(read(b->answer, &bytes, sizeof(bytes)),
+			 (int)sizeof(bytes));
+	ck_assert_int_eq(waitpid(b->pid, &status, 0), b->pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(b->ask);
+	close(b->answer);
+	return bytes;
+}
+
+static int dense(int i)
+{
+	return i + 2;
+}
+
+/* Dense runs of 1,000 with a gap of 7 after each. */
+static int holed(int i)
+{
+	return i + 2 + (i / 1000) * 7;
+}
+
+/*
+ * The whole instance, as dumped: restored into dst, which watches the
+ * root of the tmpfs, with a bystander instance here and one in another
+ * process watching it too.  Nothing may be queued on any of them.
+ */
+static void restore_whole(int n, int (*wd_of)(int))
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	struct bystander other;
+	struct source s;
+	char **files;
+	int here, big;
+
+	big = size_for(n);
+	files = make_files(big);
+	make_source(&s, files, big, wd_of);
+	here = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(inotify_add_watch(here, opath_silent() ? root : sc.c,
+					   IN_ALL_EVENTS), 1);
+	watch_root();
+	bystander_start(&other);
+	variant_enter();
+
+	ck_assert_msg(inotify_wd_restore(dst, s.w, s.n, WSIZE, &o, &st) == 0,
+		      "[%s] restore: %s (entry %zu)", V->name, strerror(errno),
+		      st.failed);
+	ck_assert_uint_eq(st.failed, s.n);
+	expect_restored(&s);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(queued_bytes(here), 0);
+	ck_assert_int_eq(bystander_queued(&other), 0);
+	ck_assert_int_eq(open_fds(), fds_before + 1);	/* "here" */
+	close(here);
+	free_source(&s);
+	free_files(files, big);
+}
+
+START_TEST(whole_instance_dense)
+{
+	restore_whole(BIG, dense);
+}
+END_TEST
+
+START_TEST(whole_instance_holed)
+{
+	restore_whole(BIG, holed);
+}
+END_TEST
+
+/*
+ * The one-pass promises, counted at the seam: every handle is opened
+ * once, a dense run costs one add per watch (plus the few of the first
+ * watch and of the probes of the queue and fdinfo), a holed run one more
+ * add per watch before its last gap, and stats.syscalls counts the
+ * worker thread's calls as well.
+ */
+static void count_calls(int n, int (*wd_of)(int), unsigned long *opens,
+			unsigned long *adds, struct inotify_wd_stats *st)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_features f;
+	struct source s;
+	char **files = make_files(n);
+
+	make_source(&s, files, n, wd_of);
+	watch_root();
+	variant_enter();
+	/* The probe's own calls are not the restore's. */
+	ck_assert_int_eq(inotify_wd_get_features(&f), 0);
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(inotify_wd_restore(dst, s.w, s.n, WSIZE, &o, st), 0);
+	*opens = seam.count[SEAM_HANDLE];
+	*adds = seam.count[SEAM_ADD];
+	expect_restored(&s);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free_source(&s);
+	free_files(files, n);
+}
+
+START_TEST(one_open_per_handle)
+{
+	struct inotify_wd_stats st;
+	unsigned long opens, adds;
+	const int n = 3000;
+
+	count_calls(n, holed, &opens, &adds, &st);
+	ck_assert_uint_eq(opens, n);
+	/* Three calls a watch: open, add, close; the ioctl at each gap. */
+	ck_assert_uint_ge(st.syscalls, 3UL * n);
+	if (!V->fallback) {
+		ck_assert_uint_eq(adds, n);
+		ck_assert_uint_eq(seam.count[SEAM_SETNEXT], 3);
+		ck_assert_uint_le(st.syscalls, 3UL * n + 3 + 40);
+		return;
+	}
+	/*
+	 * The fallback: the 2,000 watches before the last gap (wd 2,016)
+	 * get their masks in a second add, through the fd kept open; each
+	 * gap of 7 costs 7 cycles (an add and a removal each).
+	 */
+	ck_assert_uint_eq(adds, n + 2000 + 2 * 7);
+	ck_assert_uint_eq(st.cycles, 2 * 7);
+	ck_assert_uint_eq(seam.count[SEAM_RM], 2 * 7);
+}
+END_TEST
+
+START_TEST(dense_one_add_each)
+{
+	struct inotify_wd_stats st;
+	unsigned long opens, adds;
+	const int n = 3000;
+
+	count_calls(n, dense, &opens, &adds, &st);
+	ck_assert_uint_eq(opens, n);
+	/* The fallback's first add learns the cursor, a second arms it. */
+	ck_assert_uint_eq(adds, V->fallback ? n + 1 : n);
+	ck_assert_uint_eq(st.cycles, 0);
+	ck_assert_uint_ge(st.syscalls, 3UL * n);
+	ck_assert_uint_le(st.syscalls, 3UL * n + 40);
+}
+END_TEST
+
+/*
+ * Entries that name their mount fd need no worker thread; zeroed entries
+ * (no INOTIFY_WD_WATCH_MOUNT_FD) look their mount up, whatever fd 0 is.
+ */
+START_TEST(mount_fd_and_zeroed_entries)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct source s;
+	char **files = make_files(50);
+	int mfd, saved0, p[2];
+	size_t i;
+
+	make_source(&s, files, 50, dense);
+	mfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(mfd, 0);
+	for (i = 0; i < s.n; i++) {
+		s.w[i].flags = INOTIFY_WD_WATCH_MOUNT_FD;
+		s.w[i].mount_fd = mfd;
+	}
+	variant_enter();
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(inotify_wd_restore(dst, s.w, s.n, WSIZE, &o, NULL), 0);
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], 0);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	close(dst);
+
+	/* fd 0 a pipe: a zeroed mount_fd must not mean it. */
+	for (i = 0; i < s.n; i++) {
+		s.w[i].flags = 0;
+		s.w[i].mount_fd = 0;
+	}
+	saved0 = dup(0);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(dup2(p[0], 0), 0);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(inotify_wd_restore(dst, s.w, s.n, WSIZE, &o, NULL), 0);
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], 1);
+	ck_assert_int_eq(dup2(saved0, 0), 0);
+	close(saved0);
+	close(p[0]);
+	close(p[1]);
+	close(mfd);
+	ck_assert_int_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){ 0 },
+				  MAX_KWATCH), 50);
+	free_source(&s);
+	free_files(files, 50);
+}
+END_TEST
+
+/*
+ * Relative paths among handle entries resolve where the caller's cwd
+ * is, although the worker moves its own between mounts; and the caller's
+ * cwd is where it was.
+ */
+START_TEST(relative_paths_and_cwd)
+{
+	struct inotify_wd_opts o = variant_opts();
+	char **files = make_files(4), before[4096], after[4096];
+	struct source s;
+	struct kstate k;
+	struct stat sb;
+	const char *target;
+	int i;
+
+	make_source(&s, files, 4, dense);
+	/* Entries 1 and 3 by a path relative to the caller's cwd. */
+	ck_assert_int_eq(chdir(sc.dir), 0);
+	ck_assert_ptr_nonnull(getcwd(before, sizeof(before)));
+	s.w[1].path = "a";
+	s.w[3].path = "b";
+	variant_enter();
+	ck_assert_int_eq(inotify_wd_restore(dst, s.w, 4, WSIZE, &o, NULL), 0);
+	ck_assert_ptr_nonnull(getcwd(after, sizeof(after)));
+	ck_assert_str_eq(before, after);
+	kstate(dst, &k);
+	ck_assert_int_eq(k.n, 4);
+	ck_assert_int_eq(k.queued, 0);
+	for (i = 0; i < 4; i++) {
+		target = i == 1 ? sc.a : i == 3 ? sc.b : files[i];
+		ck_assert_int_eq(stat(target, &sb), 0);
+		ck_assert_int_eq(k.w[i].wd, dense(i));
+		ck_assert_uint_eq(k.w[i].ino, sb.st_ino);
+	}
+	free_source(&s);
+	free_files(files, 4);
+}
+END_TEST
+
+static void add_case(Suite *s, const char *name, void (*fixture)(void),
+		     const TTest *const *cases, size_t n)
+{
+	TCase *tc = tcase_create(name);
+	size_t i;
+
+	/* Sized for a slow builder; CK_TIMEOUT_MULTIPLIER scales it. */
+	tcase_set_timeout(tc, 600);
+	tcase_add_checked_fixture(tc, fixture, teardown);
+	for (i = 0; i < n; i++)
+		tcase_add_test(tc, cases[i]);
+	suite_add_tcase(s, tc);
+}
+
+/* Check's fixtures take no argument: one per variant used. */
+static void setup_ioctl(void)
+{
+	variant_setup(&variants[0]);
+	setup();
+}
+
+static void setup_fallback(void)
+{
+	variant_setup(&variants[1]);
+	setup();
+}
+
+int main(void)
+{
+	const TTest *const cases[] = {
+		whole_instance_dense, whole_instance_holed,
+		one_open_per_handle, dense_one_add_each,
+		mount_fd_and_zeroed_entries, relative_paths_and_cwd,
+	};
+	const size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct inotify_wd_features f;
+	Suite *s = suite_create("handles");
+
+	if (geteuid() != 0) {
+		printf("left out: all %zu cases: need root (CAP_DAC_READ_SEARCH, a mount)\n",
+		       2 * n);
+		return 77;
+	}
+	if (nofork()) {
+		printf("left out: all %zu cases: need CK_FORK (a mount namespace of their own)\n",
+		       2 * n);
+		return 77;
+	}
+	if (inotify_wd_get_features(&f) < 0) {
+		perror("inotify_wd_get_features");
+		return 99;
+	}
+	if (f.setnextwd)
+		add_case(s, "ioctl", setup_ioctl, cases, n);
+	else
+		printf("left out: variant ioctl (x%zu): no INOTIFY_IOC_SETNEXTWD here (%s)\n",
+		       n, strerror(f.setnextwd_errno));
+	add_case(s, "forced-fallback", setup_fallback, cases, n);
+	return run_suite(s);
+}
