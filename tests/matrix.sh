@@ -9,7 +9,8 @@
 #   asan-gcc, asan-clang  ASan+UBSan (--enable-sanitizers --enable-werror),
 #                         the whole "make check"; any sanitizer report,
 #                         leaks included, fails the check
-#   valgrind              memcheck on every Check binary, CK_FORK=no
+#   valgrind              memcheck on every Check binary, CK_FORK=no, with
+#                         the suppression file the library installs, only
 #   werror-gcc, werror-clang
 #                         -O2 builds with -Werror: library, tool, bench
 #                         and every test program
@@ -19,6 +20,11 @@
 #   musl                  musl-gcc: library and tools/inotifywd, then a probe
 #   fuzz                  libFuzzer on inotify_wd_parse() (tests/fuzz-parse.c,
 #                         seeds in tests/fuzz-corpus/)
+#   deb                   contrib/debian/ built from "make dist" by
+#                         dpkg-buildpackage (source and binary, the suite
+#                         run under Debian's build flags), then lintian
+#                         -EvIL +pedantic: any tag but the packaging-only
+#                         ones of deb_allowed_tags fails
 #
 # Usage: tests/matrix.sh [CHECK...]      (default: all, in the order above)
 # Run it from anywhere: it finds the sources through its own path (or
@@ -39,7 +45,7 @@
 set -euo pipefail
 
 all_checks=(asan-gcc asan-clang valgrind werror-gcc werror-clang cppcheck
-	    clang-tidy i386 musl fuzz)
+	    clang-tidy i386 musl fuzz deb)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "${MATRIX_SRCDIR:-$here/..}" && pwd)
@@ -96,6 +102,9 @@ packages_for() {
 		   libseccomp-dev:i386 libsubunit-dev:i386" ;;
 	musl) echo "gcc make musl-tools" ;;
 	fuzz) echo "gcc make clang libclang-rt-14-dev" ;;
+	# Build-Depends of contrib/debian/control (dpkg-buildpackage checks
+	# them), and the tools of the check.
+	deb) echo "$base jq build-essential dpkg-dev debhelper lintian xz-utils" ;;
 	esac
 }
 
@@ -320,26 +329,25 @@ check_asan() {
 }
 
 check_valgrind() {
-	local t name total=0 n bad=0 cases k log
+	local t name total=0 n bad=0 cases k log supp
 	require valgrind
-	configure_in valgrind
+	configure_in valgrind --prefix="$work/valgrind-prefix"
 	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
 	# Build the check programs without running them.
 	make -j"$jobs" check TESTS= >make-check.log 2>&1 ||
 		{ tail -40 make-check.log; return 1; }
-	# INOTIFY_IOC_SETNEXTWD is declared _IOW('I', 0, int32_t) by the
-	# kernel, but takes the wd by value, not through a pointer.  Memcheck
-	# decodes unknown ioctls from that number and so reads "4 bytes at
-	# address wd".  No other ioctl here is unknown to valgrind (FIONREAD
-	# is known), so every generic-ioctl report is this one.
-	cat >"$work/valgrind.supp" <<'EOF'
-{
-   inotify-setnextwd-takes-its-argument-by-value
-   Memcheck:Param
-   ioctl(generic)
-   fun:ioctl
-}
-EOF
+	# The suppressions are the file the library installs, found as a
+	# user finds it: it drops the report of the INOTIFY_IOC_SETNEXTWD
+	# argument, taken by value, when ioctl() is called by the library
+	# (the Check programs link the seam's iwd_sys_setnext() in place of
+	# lib/sys.c's).  Besides it, only tests/set-cursor.supp, for the one
+	# such ioctl the tests issue themselves (set_cursor()).
+	make install >make-install.log 2>&1 ||
+		{ tail -20 make-install.log; return 1; }
+	supp=$(pkg-config --variable=valgrind_suppressions \
+		"$work/valgrind-prefix/lib/pkgconfig/inotify-wd.pc")
+	[ -f "$supp" ] || { echo "no suppression file installed at '$supp'"; return 1; }
+	echo "+ suppressions: $supp"
 	cases=${MATRIX_VALGRIND_CASES:-}
 	for t in tests/test-*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue
@@ -355,7 +363,8 @@ EOF
 				--error-exitcode=1 --leak-check=full \
 				--errors-for-leak-kinds=definite \
 				--show-leak-kinds=definite \
-				--suppressions="$work/valgrind.supp" \
+				--suppressions="$supp" \
+				--suppressions="$src/tests/set-cursor.supp" \
 				--child-silent-after-fork=yes \
 				"$t" >"$log" 2>&1; then
 				bad=$((bad + 1))
@@ -376,17 +385,17 @@ EOF
 check_werror() {
 	local cc=$1 warnings objs
 	configure_in "$current" --enable-werror CC="$cc" CFLAGS="-O2 -g"
-	# Everything: library, tool, bench, test programs, cli-holder.
+	# Everything, in three steps: the library and the tool (all), the
+	# test programs (check TESTS=), then the programs built on demand.
 	make -j"$jobs" V=1 all >make.log 2>&1 || { grep -E 'error|warning' make.log | head -40; tail -20 make.log; return 1; }
 	if have_tests; then
 		make -j"$jobs" V=1 check TESTS= >>make.log 2>&1 ||
 			{ grep -E 'error|warning' make.log | head -40; return 1; }
 	fi
-	# EXTRA_PROGRAMS, built by a test's dependency only.
-	if grep -q '^tests/cli-holder$(EXEEXT):' Makefile; then
-		make -j"$jobs" V=1 tests/cli-holder >>make.log 2>&1 ||
-			{ tail -20 make.log; return 1; }
-	fi
+	# EXTRA_PROGRAMS, built only on demand: cli-holder by the dependency
+	# of its test, the bench by "make bench", which would also run it.
+	make -j"$jobs" V=1 tests/cli-holder bench/inotifywd-bench >>make.log 2>&1 ||
+		{ tail -20 make.log; return 1; }
 	warnings=$(grep -c -E '^[^ ]+:[0-9]+:([0-9]+:)? warning:' make.log || true)
 	objs=$(find . -name '*.o' | wc -l)
 	[ "$warnings" = 0 ] || { grep 'warning:' make.log; return 1; }
@@ -558,6 +567,70 @@ EOF
 	figure "$runs executions in ${secs}s, corpus $(ls "$fz/corpus" | wc -l) inputs, 0 crashes"
 }
 
+# The lintian tags that the packaging alone causes, which an upstream
+# cannot fix, each with the reason: "tag: reason".  Any other tag (in
+# particular every tag about the sources, the build, the binaries and the
+# manual) fails the deb check.
+deb_allowed_tags=(
+	"initial-upload-closes-no-bugs: a first upload closes the ITP bug a distribution maintainer files; there is none for this template"
+	"debian-watch-file-is-missing: debian/watch names where release tarballs are published, which no place is yet"
+	"upstream-metadata-file-is-missing: debian/upstream/metadata names the public repository and bug tracker, which do not exist yet"
+)
+
+check_deb() {
+	local version dversion tarball dir changes tag line n=0 bad=0 allowed
+	local warnings
+	require build-essential dpkg-dev debhelper lintian
+	configure_in deb
+	make dist >make-dist.log 2>&1 || { tail -20 make-dist.log; return 1; }
+	version=$(sed -n 's/^PACKAGE_VERSION = //p' Makefile)
+	tarball=libinotifywd-$version.tar.xz
+	mkdir pkg
+	tar -C pkg -xJf "$tarball"
+	dir=pkg/libinotifywd-$version
+	dversion=$(dpkg-parsechangelog -l "$dir/contrib/debian/changelog" -S Version)
+	[ "${dversion%-*}" = "$version" ] || {
+		echo "contrib/debian/changelog is at $dversion, the tarball at" \
+		     "$version: add an entry (dch -v $version-1)"
+		return 1
+	}
+	cp "$tarball" "pkg/libinotifywd_$version.orig.tar.xz"
+	# The tarball's own copy: proves that make dist ships it.
+	cp -a "$dir/contrib/debian" "$dir/debian"
+	echo "+ dpkg-buildpackage -us -uc in $dir (source and binary)"
+	(cd "$dir" && DEB_BUILD_OPTIONS="parallel=$jobs" \
+		dpkg-buildpackage -us -uc) >build.log 2>&1 ||
+		{ tail -60 build.log; return 1; }
+	grep -E '^(PASS|FAIL|SKIP|ERROR|# [A-Z]+:)' build.log || true
+	# Debian's flags (_FORTIFY_SOURCE, -fstack-protector-strong, ...)
+	# must not make the compilers warn either.
+	warnings=$(grep -c -E '^[^ ]+:[0-9]+:([0-9]+:)? warning:' build.log || true)
+	[ "$warnings" = 0 ] || { grep 'warning:' build.log; return 1; }
+	changes=pkg/libinotifywd_${dversion}_$native_arch.changes
+	echo "+ lintian -EvIL +pedantic $changes"
+	# --fail-on none: the tags are judged below; a non-zero exit is then
+	# lintian's own failure.
+	lintian -EvIL +pedantic --fail-on none "$changes" >lintian.log 2>&1 ||
+		{ cat lintian.log; echo "lintian failed"; return 1; }
+	cat lintian.log
+	# "X: package[ type]: tag [context]", X the severity's letter.
+	while IFS= read -r line; do
+		tag=$(sed -E 's/^[A-Z]: [^:]+: ([^ ]+).*/\1/' <<< "$line")
+		n=$((n + 1))
+		allowed=$(printf '%s\n' "${deb_allowed_tags[@]}" |
+			  sed -n "s/^$tag: //p")
+		if [ -n "$allowed" ]; then
+			echo "allowed: $tag ($allowed)"
+		else
+			echo "NOT ALLOWED: $line"
+			bad=$((bad + 1))
+		fi
+	done < <(grep -E '^[A-Z]: ' lintian.log)
+	[ "$bad" = 0 ] || return 1
+	figure "$(ls pkg/*.deb | wc -l) .debs and a .dsc built, suite run;" \
+	       "lintian: $n tag(s), all packaging-only"
+}
+
 run_check() {
 	current=$1
 	case $1 in
@@ -571,6 +644,7 @@ run_check() {
 	i386) check_i386 ;;
 	musl) check_musl ;;
 	fuzz) check_fuzz ;;
+	deb) check_deb ;;
 	esac
 }
 

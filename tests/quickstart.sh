@@ -12,6 +12,8 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	check libseccomp-dev			# the test suite
 	mandoc groff-base jq			# man page lint, CLI tests
+	valgrind				# the suppression file's test
+	abigail-tools				# the ABI check (abidiff)
 	gnuplot-nox				# make bench's plot
 )
 
