@@ -213,10 +213,8 @@ static int begin_fallback(struct batch *b)
 /* The fds this process has open, from /proc/self/fd; -1 if unreadable. */
 static long open_fds(void)
 {
-	union {
-		uint64_t align;
-		unsigned char b[4096];
-	} buf;
+	uint64_t buf[512] = { 0 };	/* aligned as linux_dirent64 */
+	const unsigned char *b = (const unsigned char *)buf;
 	long n, count = -1;	/* the directory's own fd */
 	unsigned short reclen;
 	size_t off;
@@ -226,10 +224,10 @@ static long open_fds(void)
 	if (dir < 0)
 		return -1;
 	/* struct linux_dirent64: d_reclen at 16, d_name at 19. */
-	while ((n = iwd_sys_getdents(dir, buf.b, sizeof(buf.b))) > 0) {
+	while ((n = iwd_sys_getdents(dir, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < (size_t)n; off += reclen) {
-			memcpy(&reclen, buf.b + off + 16, sizeof(reclen));
-			if (buf.b[off + 19] != '.')
+			memcpy(&reclen, b + off + 16, sizeof(reclen));
+			if (b[off + 19] != '.')
 				count++;
 		}
 	}
