@@ -15,9 +15,11 @@
  * provides INOTIFY_IOC_SETNEXTWD and IN_MASK_CREATE when the C library's
  * headers are too old to have them.
  *
- * Conventions: every call returns -1 (or NULL) and sets errno on failure.
- * Only the errno values listed for a call are returned by the library
- * itself; errors of the underlying system calls pass through unchanged.
+ * Conventions: every call returns -1 and sets errno on failure, and on
+ * failure no watch the call created remains; a watch of the caller's is
+ * never removed or modified.  The man page of each call (man 3
+ * inotify_add_watch_at, ...) is the one complete list of its errno
+ * values; libinotifywd(7) is the overview.
  * Link with -linotifywd (pkg-config --libs inotify-wd).
  */
 #ifndef INOTIFY_WD_H
@@ -47,9 +49,8 @@ extern "C" {
 	 IN_ONESHOT)
 
 /*
- * Default bound on the add/rm cycles of the fallback: 5-7 s measured on a
- * 2-core x86_64 VM running 6.18 (4.4 us per cycle at small wds, up to
- * 6 us at large ones, where the kernel's id tree is deeper).
+ * Default bound on the add/rm cycles of the fallback: a few seconds of
+ * the kernel's own add/rm cost (make bench measures it; see README).
  */
 #define INOTIFY_WD_DEFAULT_MAX_CYCLES	1048576UL
 
@@ -126,42 +127,8 @@ struct inotify_wd_stats {
  *
  * Never modifies or removes a watch that already exists on @fd.  Uses
  * INOTIFY_IOC_SETNEXTWD when the kernel has it, else the bounded fallback
- * (see inotify_wd_add_watch()).
- *
- * Returns @wd, or -1 with errno:
- *   EINVAL  @wd < 1; @mask has no event bit, has IN_MASK_ADD or an unknown
- *           bit; @fd is not an inotify instance.
- *   EFAULT  @path is NULL.
- *   EEXIST  the inode is already watched on @fd; that watch is unchanged.
- *   EBUSY   @wd belongs to another watch on @fd.  Without a readable
- *           /proc/self/fdinfo the fallback only notices a busy @wd when it
- *           passes it, and a busy @wd behind the cursor gives ERANGE.
- *   ERANGE  the fallback would need more cycles than its bound (@wd is
- *           behind the allocator's cursor, or too far ahead of it), or the
- *           kernel's allocator cannot reach @wd (no wrap before 3.10).
- *   EAGAIN  the fallback had to cycle while the queue held events the
- *           library did not cause: it refuses to start on a non-empty
- *           queue (nothing changed), and stops if such an event arrives
- *           while it cycles (its own IN_IGNORED events from the last
- *           drain on, at most 1024, then stay queued).
- *   EOPNOTSUPP the kernel lacks IN_MASK_CREATE (before 4.19) and
- *           /proc/self/fdinfo is unreadable, so the library cannot prove
- *           the target is not watched already.
- *   EMFILE, ENFILE, ENOMEM, ENOSPC  the once-per-process probe could not
- *           create its private instance or watch (the next call probes
- *           again).
- *   and any error of inotify_add_watch(2) (ENOENT, EACCES, ENOSPC, ENOMEM,
- *   EBADF, ENOTDIR, ENAMETOOLONG, ELOOP, ...), unchanged.
- * On failure no watch created by the call remains.  The allocator's
- * cursor is not restored: the kernel offers no way to read it.
- *
- * @path is resolved at each add the call makes.  On 4.19+ the add that
- * creates the watch at @wd carries IN_MASK_CREATE with the caller's mask,
- * so a file renamed onto @path meanwhile gives EEXIST.  One case remains
- * where a second add sets the mask (the fallback's first add already
- * landed on @wd, and on kernels without IN_MASK_CREATE): renaming another
- * file that @fd watches onto @path between the two is a race the library
- * cannot see, as with any path-based call.
+ * (see inotify_wd_add_watch()).  Returns @wd, or -1 with errno: see
+ * inotify_add_watch_at(3).
  */
 int inotify_add_watch_at(int fd, const char *path, uint32_t mask, int wd);
 
@@ -170,10 +137,7 @@ int inotify_add_watch_at(int fd, const char *path, uint32_t mask, int wd);
  * @opts:  NULL for the defaults
  * @stats: NULL, or where to report the method, cycles and syscalls
  *
- * Errors as inotify_add_watch_at(), plus:
- *   EINVAL     unknown bits in @opts->flags, or both INOTIFY_WD_FALLBACK
- *              and INOTIFY_WD_NO_FALLBACK.
- *   EOPNOTSUPP INOTIFY_WD_NO_FALLBACK and the ioctl is unavailable.
+ * Returns @wd, or -1 with errno: see inotify_add_watch_at(3).
  */
 int inotify_wd_add_watch(int fd, const char *path, uint32_t mask, int wd,
 			 const struct inotify_wd_opts *opts,
@@ -184,16 +148,9 @@ int inotify_wd_add_watch(int fd, const char *path, uint32_t mask, int wd,
  * @wd: 1..INT_MAX
  *
  * After success, the next inotify_add_watch() that creates a watch gets
- * @wd if it is free, else the lowest free wd above it.  The fallback moves
- * the cursor with add/rm cycles on a private inode (a memfd reached
- * through /proc/self/fd), so it cannot move it backwards without a wrap.
- *
- * Returns 0, or -1 with errno: EINVAL (@wd < 1, @fd not inotify, bad
- * flags), ERANGE, EAGAIN, EOPNOTSUPP as for inotify_wd_add_watch(),
- * EBUSY (fallback without /proc/self/fdinfo, and @wd - 1 is busy), and
- * errors of memfd_create(2) and inotify_add_watch(2).  The fallback cannot
- * confirm a cursor that already points at @wd without moving it past @wd,
- * so that case needs a wrap: ERANGE within the default bound.
+ * @wd if it is free, else the lowest free wd above it.  The fallback
+ * cannot move the cursor backwards without a wrap.  Returns 0, or -1 with
+ * errno: see inotify_wd_set_next(3).
  */
 int inotify_wd_set_next(int fd, int wd, const struct inotify_wd_opts *opts,
 			struct inotify_wd_stats *stats);
@@ -232,16 +189,10 @@ struct inotify_wd_watch {
  * @out:   receives a malloc()ed array in ascending wd order (free() it);
  *         NULL when there are no watches
  * @count: receives its length
+ * @size:  sizeof(struct inotify_wd_watch), the element size of *@out
  *
- * Returns 0, or -1 with errno:
- *   EINVAL   NULL @text, @out or @count.
- *   EBADMSG  a malformed, truncated (no final newline) or duplicated
- *            "inotify" line, or a value out of range.
- *   ENOMEM
- * Lines with other keys ("pos:", "flags:", ...) are skipped.
- * Masks keep only the bits inotify_add_watch() accepts: internal bits that
- * kernels before 4.4 printed (FS_EVENT_ON_CHILD, IN_IGNORED, IN_UNMOUNT)
- * are dropped.
+ * Masks keep only the bits inotify_add_watch() accepts.  Returns 0, or -1
+ * with errno: see inotify_wd_parse(3).
  */
 int inotify_wd_parse(const char *text, size_t len,
 		     struct inotify_wd_watch **out, size_t *count, size_t size);
@@ -250,38 +201,19 @@ int inotify_wd_parse(const char *text, size_t len,
  * inotify_wd_dump - read the watches of inotify fd @fd of process @pid
  * (0: this process) from /proc/PID/fdinfo/FD, as inotify_wd_parse().
  *
- * Returns 0, or -1 with errno: EINVAL (@fd < 0, @pid < 0, NULL pointers,
- * or @fd is not an inotify instance), the errors of inotify_wd_parse(),
- * and those of open(2)/read(2) on the fdinfo file (ENOENT: no such
- * process or fd; EACCES: not allowed to inspect it).
+ * Returns 0, or -1 with errno: see inotify_wd_dump(3).
  */
 int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
 		    size_t *count, size_t size);
 
 /*
  * inotify_wd_restore - create @count watches on @fd, each with its wd
+ * @size: sizeof(struct inotify_wd_watch), the element size of @watches
  *
  * Watches are created in ascending wd order in one pass, whatever the
- * order of @watches: the ioctl is issued only where the cursor is not
- * already at the next wd, and the fallback crosses the id space at most
- * once.  All or nothing, unless INOTIFY_WD_NO_ROLLBACK: on failure every
- * watch this call created is removed and the caller's other watches are
- * untouched; @stats->failed names the entry that failed (the index in
- * @watches), or is @count when the error concerns no single entry.
- *
- * Returns 0, or -1 with errno:
- *   EINVAL   NULL @watches with @count > 0; @count too large to index;
- *            a bad wd or mask; two entries with the same wd; bad flags.
- *   EEXIST   two entries name the same inode (same @dev and @ino), or an
- *            entry's inode is already watched on @fd.
- *   EBUSY, ERANGE, EAGAIN, EOPNOTSUPP as inotify_wd_add_watch().
- *   ESTALE, EPERM, ... from open_by_handle_at(2) for handle targets
- *   (which needs CAP_DAC_READ_SEARCH and /proc); ENODEV when no mount of
- *   @dev is found; EAGAIN also when the helper thread that opens handles
- *   cannot be created; and any error of inotify_add_watch(2).
- * Handle targets are opened O_PATH: from Linux 6.10 that queues no event;
- * older kernels queue IN_OPEN (before 6.5) and IN_CLOSE_NOWRITE on the
- * target's watches, the new one included.
+ * order of @watches.  All or nothing, unless INOTIFY_WD_NO_ROLLBACK:
+ * @stats->failed names the entry that failed (the index in @watches), or
+ * is @count.  Returns 0, or -1 with errno: see inotify_wd_restore(3).
  */
 int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 		       size_t count, size_t size,
@@ -304,9 +236,7 @@ struct inotify_wd_features {
 
 /*
  * inotify_wd_get_features - report the cached probe results
- * Returns 0, or -1 with errno EINVAL (@f is NULL), or the error that made
- * the probe itself fail (EMFILE, ENFILE, ENOMEM from inotify_init1();
- * ENOSPC, ENOMEM from its inotify_add_watch()).
+ * Returns 0, or -1 with errno: see inotify_wd_get_features(3).
  */
 int inotify_wd_get_features(struct inotify_wd_features *f);
 

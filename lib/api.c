@@ -1,34 +1,39 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
-/* inotify_add_watch_at() and its options variant. */
+/*
+ * Every exported call, and nothing else: the checks of its arguments,
+ * the state of the call (call.c), and the way down, to the fast path
+ * when the kernel has the ioctl, else to the fallback.  The man page of
+ * each call is the one complete list of the errno values it returns.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "internal.h"
 
-static int check_args(const char *path, uint32_t mask, int wd)
+#define EXPORT __attribute__((visibility("default")))
+
+static int fail(int err)
 {
-	if (!path) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (wd < 1 || !iwd_mask_valid(mask)) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
+	errno = err;
+	return -1;
 }
 
 static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 {
 	size_t busy;
 
-	if (check_args(path, mask, wd) < 0)
+	if (!path)
+		return fail(EFAULT);
+	if (wd < 1 || !iwd_mask_valid(mask))
+		return fail(EINVAL);
+	if (iwd_call_use_ioctl(c))
+		return iwd_fast_add(c, path, mask, wd);
+	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
 		return -1;
-	if (!iwd_call_use_ioctl(c) && iwd_fallback_begin(c, &wd, 1, &busy) < 0)
-		return -1;
-	return iwd_place_watch(c, path, mask, wd, 0);
+	return iwd_fallback_add(c, path, mask, wd, 0, 0);
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,
@@ -46,4 +51,90 @@ EXPORT int inotify_add_watch_at(int fd, const char *path, uint32_t mask,
 				int wd)
 {
 	return inotify_wd_add_watch(fd, path, mask, wd, NULL, NULL);
+}
+
+static int set_next(struct call *c, int wd)
+{
+	if (wd < 1)
+		return fail(EINVAL);
+	if (iwd_call_use_ioctl(c))
+		return iwd_fast_set_next(c, wd);
+	return iwd_fallback_set_next(c, wd);
+}
+
+EXPORT int inotify_wd_set_next(int fd, int wd,
+			       const struct inotify_wd_opts *opts,
+			       struct inotify_wd_stats *stats)
+{
+	struct call c;
+
+	if (iwd_call_begin(&c, fd, opts, stats) < 0)
+		return iwd_call_end(&c, -1);
+	return iwd_call_end(&c, set_next(&c, wd));
+}
+
+/*
+ * No array; an element smaller than any release's; a count no array
+ * could hold (so that restore.c's smaller sort keys fit too).
+ */
+static int check_array(const struct inotify_wd_watch *w, size_t n,
+		       size_t size)
+{
+	if ((!w && n) || iwd_layout_check(size) < 0 || n > SIZE_MAX / size)
+		return fail(EINVAL);
+	return 0;
+}
+
+EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
+			      size_t count, size_t size,
+			      const struct inotify_wd_opts *opts,
+			      struct inotify_wd_stats *stats)
+{
+	struct call c;
+	int ret = iwd_call_begin(&c, fd, opts, stats);
+
+	/* Errors that concern no single entry report the count. */
+	c.st.failed = count;
+	if (ret == 0)
+		ret = check_array(watches, count, size);
+	if (ret == 0)
+		ret = iwd_restore(&c, watches, count, size);
+	return iwd_call_end(&c, ret);
+}
+
+EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
+			   size_t *count, size_t size)
+{
+	if (pid < 0 || fd < 0 || !out || !count)
+		return fail(EINVAL);
+	if (iwd_layout_check(size) < 0 || iwd_dump(pid, fd, out, count) < 0)
+		return -1;
+	return iwd_layout_export(out, *count, size);
+}
+
+EXPORT int inotify_wd_parse(const char *text, size_t len,
+			    struct inotify_wd_watch **out, size_t *count,
+			    size_t size)
+{
+	if (!text || !out || !count)
+		return fail(EINVAL);
+	if (iwd_layout_check(size) < 0 ||
+	    iwd_fdinfo_parse(text, len, out, count) < 0)
+		return -1;
+	return iwd_layout_export(out, *count, size);
+}
+
+EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
+{
+	struct features p;
+
+	if (!f)
+		return fail(EINVAL);
+	if (iwd_features_get(&p) < 0)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->setnextwd = p.setnextwd;
+	f->setnextwd_errno = p.setnextwd_errno;
+	f->mask_create = p.mask_create;
+	return 0;
 }

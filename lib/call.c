@@ -67,7 +67,7 @@ int iwd_call_end(struct call *c, int ret)
 				 c->sys_worker;
 		*c->stats = c->st;
 	}
-	iwd_snapshot_free(&c->snap);
+	iwd_snapshot_free(&c->taken.snap);
 	errno = saved;
 	return ret;
 }

@@ -61,17 +61,12 @@ static int check_inotify(pid_t pid, int fd)
 	return ret == 1 ? 0 : -1;
 }
 
-EXPORT int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
-			   size_t *count, size_t size)
+/* The watches of inotify fd fd of process pid (0: this one). */
+int iwd_dump(pid_t pid, int fd, struct inotify_wd_watch **out, size_t *count)
 {
-	if (pid < 0 || fd < 0 || !out || !count) {
-		errno = EINVAL;
+	if (check_inotify(pid, fd) < 0)
 		return -1;
-	}
-	if (iwd_layout_check(size) < 0 || check_inotify(pid, fd) < 0 ||
-	    read_fdinfo(pid, fd, out, count) < 0)
-		return -1;
-	return iwd_layout_export(out, *count, size);
+	return read_fdinfo(pid, fd, out, count);
 }
 
 void iwd_snapshot_take(struct snapshot *s, int fd)

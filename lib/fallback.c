@@ -15,11 +15,22 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 
 #include "internal.h"
 
 /* How often the progress callback runs: about every 70 ms here. */
 #define PROGRESS_EVERY	16384UL
+
+/* Where the fallback stands: the wd it holds and the cursor past it. */
+struct cycle {
+	const char *path;
+	uint32_t mask;		/* the caller's mask; 0: keep no watch */
+	unsigned int how;	/* IWD_CREATE_QUIET, IWD_CREATE_PRIVATE */
+	int horizon;		/* the last wd of the batch; 0: this one */
+	int held;		/* wd of our watch on path, or 0 */
+	bool armed;		/* it has the caller's mask already */
+};
 
 /* Cycles from holding wd "from" to getting "to", wrapping at INT_MAX. */
 static unsigned long distance(int from, int to)
@@ -30,12 +41,12 @@ static unsigned long distance(int from, int to)
 }
 
 /* The distance the bound is checked against: to the batch's last wd. */
-static unsigned long needed(const struct call *c, int from, int to)
+static unsigned long needed(const struct cycle *cy, int from, int to)
 {
 	unsigned long d = distance(from, to);
 
-	if (c->horizon && distance(from, c->horizon) > d)
-		d = distance(from, c->horizon);
+	if (cy->horizon && distance(from, cy->horizon) > d)
+		d = distance(from, cy->horizon);
 	return d;
 }
 
@@ -54,30 +65,29 @@ static bool next_is(const struct call *c, int held, int wd)
 {
 	unsigned long d = distance(held, wd);
 
-	return d == 1 || iwd_taken_between(c, held, wd) == d - 1;
+	return d == 1 || iwd_taken_between(&c->taken, held, wd) == d - 1;
 }
 
 /*
- * The mask of the add that should land on wd: the caller's, with
- * IN_MASK_CREATE, so that no later add on the path is needed (a path
+ * Can the add that lands on wd carry the caller's mask, with
+ * IN_MASK_CREATE, so that no later add on the path is needed?  A path
  * renamed meanwhile onto a watched inode then gives EEXIST, never an
- * altered watch).  Kernels without IN_MASK_CREATE keep the quiet mask
- * and get the caller's mask afterwards (iwd_add_finish()).
+ * altered watch.  Not on kernels without IN_MASK_CREATE (the mask comes
+ * from iwd_create_arm() then), and not when the caller arms it later.
  */
-static uint32_t armed_mask(const struct call *c, const struct cycle *cy)
+static bool may_arm(const struct call *c, const struct cycle *cy)
 {
-	if (cy->defer || !cy->mask ||
-	    c->feat.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED)
-		return iwd_add_quiet_mask(c, cy->mask);
-	return cy->mask | IN_MASK_CREATE;
+	return cy->mask && !(cy->how & IWD_CREATE_QUIET) &&
+	       iwd_create_arms(c);
 }
 
 /*
- * One cycle: drop the watch we hold, take the next wd.  Before an add
- * that arms a watch with event bits, every event of ours is read back:
- * from then on events may arrive that the accounting cannot tell apart.
+ * One cycle: drop the watch we hold, take the next wd, with the caller's
+ * mask when arming.  Before such an add every event of ours is read
+ * back: from then on events may arrive that the accounting cannot tell
+ * apart.
  */
-static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
+static int step(struct call *c, struct cycle *cy, bool arming)
 {
 	int prev = cy->held;
 
@@ -87,7 +97,9 @@ static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
 	    iwd_queue_drain(c) < 0)
 		return -1;
-	cy->held = iwd_sys_add(c->fd, cy->path, mask);
+	cy->held = iwd_sys_add(c->fd, cy->path,
+			       arming ? cy->mask | IN_MASK_CREATE :
+					iwd_quiet_mask(c, cy->mask));
 	if (cy->held < 0) {
 		/* An allocator that does not wrap (before 3.10) stops here. */
 		if (prev == INT_MAX && (errno == ENOSPC || errno == EINVAL))
@@ -101,21 +113,19 @@ static int step(struct call *c, struct cycle *cy, uint32_t mask, bool arming)
 
 static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 {
-	const uint32_t quiet = iwd_add_quiet_mask(c, cy->mask);
-	const uint32_t armed = armed_mask(c, cy);
 	unsigned long total = distance(cy->held, wd), left = total, d;
-	uint32_t m;
+	bool arming;
 	int prev;
 
 	while (cy->held != wd) {
 		prev = cy->held;
-		m = armed != quiet && next_is(c, prev, wd) ? armed : quiet;
-		if (step(c, cy, m, m != quiet) < 0)
+		arming = may_arm(c, cy) && next_is(c, prev, wd);
+		if (step(c, cy, arming) < 0)
 			return -1;
-		cy->armed = m != quiet && cy->held == wd;
+		cy->armed = arming && cy->held == wd;
 		d = distance(cy->held, wd);
 		if (cy->held == prev) {
-			/* 2.6.31-2.6.35 reuse the lowest free wd: no progress. */
+			/* 2.6.31-2.6.35 reuse the lowest free wd: stuck. */
 			errno = ERANGE;
 			return -1;
 		}
@@ -133,7 +143,7 @@ static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 }
 
 /* After a failure: drop the watch we hold and read back our events. */
-void iwd_cycle_abandon(struct call *c, struct cycle *cy)
+static void cycle_abandon(struct call *c, struct cycle *cy)
 {
 	int saved = errno;
 
@@ -148,12 +158,13 @@ void iwd_cycle_abandon(struct call *c, struct cycle *cy)
 /*
  * Make cy->held, nothing at first, equal wd: the first add tells where
  * the cursor stands.  On failure cy->held is whatever the caller must
- * discard (iwd_cycle_abandon()).
+ * discard (cycle_abandon()).
  */
-int iwd_cycle_to(struct call *c, struct cycle *cy, int wd)
+static int cycle_to(struct call *c, struct cycle *cy, int wd)
 {
 	c->st.method = INOTIFY_WD_METHOD_CYCLE;
-	cy->held = iwd_add_new(c, cy->path, cy->mask, true, cy->target_private);
+	cy->held = iwd_create(c, cy->path, cy->mask,
+			      cy->how | IWD_CREATE_QUIET);
 	if (cy->held < 0) {
 		cy->held = 0;
 		return -1;
@@ -162,7 +173,7 @@ int iwd_cycle_to(struct call *c, struct cycle *cy, int wd)
 		c->st.method = INOTIFY_WD_METHOD_PLAIN;
 		return wd;
 	}
-	if (needed(c, cy->held, wd) > c->max_cycles) {
+	if (needed(cy, cy->held, wd) > c->max_cycles) {
 		errno = ERANGE;
 		return -1;
 	}
@@ -170,4 +181,106 @@ int iwd_cycle_to(struct call *c, struct cycle *cy, int wd)
 	if (cycle_loop(c, cy, wd) < 0)
 		return -1;
 	return wd;
+}
+
+/*
+ * Before the fallback cycles: a wd that fdinfo shows busy is refused
+ * before anything happens (EBUSY, *busy its index in wds), and the queue
+ * must be empty, because the IN_IGNORED events of the cycles can only be
+ * read back when nothing else is queued (EAGAIN otherwise).
+ */
+int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
+		       size_t *busy)
+{
+	struct snapshot *s = &c->taken.snap;
+	size_t i;
+
+	if (c->flags & INOTIFY_WD_NO_FALLBACK) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	/*
+	 * The queue is looked at before any add: refuse what is not an
+	 * inotify fd first, so a pipe with data in it is not taken for an
+	 * instance with events queued.
+	 */
+	if (iwd_fd_is_inotify(0, c->fd) == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!s->valid)
+		iwd_snapshot_take(s, c->fd);
+	for (i = 0; s->valid && i < n; i++) {
+		if (iwd_taken_before(&c->taken, wds[i])) {
+			*busy = i;
+			errno = EBUSY;
+			return -1;
+		}
+	}
+	return iwd_queue_claim(c);
+}
+
+/*
+ * Create the watch at wd by cycling, with the caller's mask, or without
+ * event bits with IWD_CREATE_QUIET (iwd_create_arm() gives it the mask
+ * once no cycle is left).  horizon: the last wd of the batch, so that
+ * the bound covers all of it from the first cycle on; 0 for one watch.
+ */
+int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
+		     int horizon, unsigned int how)
+{
+	struct cycle cy = { .path = path, .mask = mask, .how = how,
+			    .horizon = horizon };
+
+	if (iwd_create_prepare(c, how) < 0)
+		return -1;
+	if (cycle_to(c, &cy, wd) < 0 ||
+	    (!(how & IWD_CREATE_QUIET) && !cy.armed &&
+	     iwd_create_arm(c, path, mask, wd) < 0)) {
+		cycle_abandon(c, &cy);
+		return -1;
+	}
+	return wd;
+}
+
+/*
+ * The wd the fallback parks its watch on so that the next new watch gets
+ * wd: the one just below, or, when the ones below are busy, the first
+ * free one under them (the allocator skips busy wds, so a cursor anywhere
+ * in a busy run behaves as one at its end).
+ */
+static int park_wd(const struct taken *t, int wd)
+{
+	int p = wd;
+
+	do
+		p = p > 1 ? p - 1 : INT_MAX;
+	while (iwd_taken_before(t, p) && p != wd);
+	return p;
+}
+
+/*
+ * Move the cursor to wd by cycling a watch on a memfd of our own: no
+ * caller can be watching it, it lives on no directory anybody watches,
+ * and opening it queues nothing.
+ */
+int iwd_fallback_set_next(struct call *c, int wd)
+{
+	struct cycle cy = { .mask = 0, .how = IWD_CREATE_PRIVATE };
+	char path[40];
+	size_t none;
+	int mfd, ret;
+
+	if (iwd_fallback_claim(c, NULL, 0, &none) < 0)
+		return -1;
+	mfd = iwd_sys_memfd("inotifywd-cursor");
+	if (mfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	cy.path = path;
+	ret = cycle_to(c, &cy, park_wd(&c->taken, wd));
+	/* Success or not, the parked watch goes: only the cursor stays. */
+	cycle_abandon(c, &cy);
+	iwd_sys_close(mfd);
+	return ret < 0 ? -1 : 0;
 }

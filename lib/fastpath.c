@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * The fast path: INOTIFY_IOC_SETNEXTWD, then one add.  On 4.19+ that is
- * the whole cost: two system calls.
+ * The fast path: the cursor where the watch must land, then one add.
+ * INOTIFY_IOC_SETNEXTWD puts it there; a restore that has just created
+ * wd - 1 knows it is there already (iwd_add_at_cursor()).  On 4.19+ that
+ * is the whole cost: two system calls, or one.
  */
 #include "config.h"
 
@@ -24,22 +26,12 @@ static int set_cursor(struct call *c, int wd)
 	return -1;
 }
 
-/*
- * Create the watch at wd.  need_ioctl is false when the caller knows the
- * cursor already points at wd (the previous watch of a restore was wd-1).
- */
-int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
-	     bool need_ioctl)
+/* The add at the cursor, which must give wd. */
+static int create_at(struct call *c, const char *path, uint32_t mask, int wd)
 {
 	int got;
 
-	if (iwd_add_prepare(c, false) < 0)
-		return -1;
-	if (need_ioctl && set_cursor(c, wd) < 0)
-		return -1;
-	c->st.method = need_ioctl ? INOTIFY_WD_METHOD_IOCTL :
-				    INOTIFY_WD_METHOD_PLAIN;
-	got = iwd_add_new(c, path, mask, false, false);
+	got = iwd_create(c, path, mask, 0);
 	if (got < 0)
 		return -1;
 	if (got != wd) {
@@ -48,11 +40,29 @@ int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
 		errno = EBUSY;
 		return -1;
 	}
-	if (iwd_add_finish(c, path, mask, wd, false) < 0) {
+	if (!iwd_create_arms(c) && iwd_create_arm(c, path, mask, wd) < 0) {
 		iwd_discard_watch(c, wd);
 		return -1;
 	}
 	return wd;
+}
+
+/* Set the cursor to wd with the ioctl, then create the watch there. */
+int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd)
+{
+	if (iwd_create_prepare(c, 0) < 0 || set_cursor(c, wd) < 0)
+		return -1;
+	c->st.method = INOTIFY_WD_METHOD_IOCTL;
+	return create_at(c, path, mask, wd);
+}
+
+/* The cursor is known to be at wd: the one add, with or without ioctl. */
+int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask, int wd)
+{
+	if (iwd_create_prepare(c, 0) < 0)
+		return -1;
+	c->st.method = INOTIFY_WD_METHOD_PLAIN;
+	return create_at(c, path, mask, wd);
 }
 
 int iwd_fast_set_next(struct call *c, int wd)

@@ -213,17 +213,3 @@ fail:
 	errno = err;
 	return -1;
 }
-
-EXPORT int inotify_wd_parse(const char *text, size_t len,
-			    struct inotify_wd_watch **out, size_t *count,
-			    size_t size)
-{
-	if (!text || !out || !count) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (iwd_layout_check(size) < 0 ||
-	    iwd_fdinfo_parse(text, len, out, count) < 0)
-		return -1;
-	return iwd_layout_export(out, *count, size);
-}

@@ -2,19 +2,27 @@
 /* Copyright (C) 2026 the libinotifywd authors */
 /*
  * Internal interfaces of libinotifywd.  Nothing here is installed or
- * exported; the exported calls are marked EXPORT and listed in
- * libinotifywd.map.
+ * exported: api.c holds every exported call, listed in libinotifywd.map.
+ * Every name here starts with iwd_, the one prefix the static archive
+ * adds to the application's namespace.
+ *
+ * The sections follow the way down a call takes (HACKING.md draws it):
+ *   api.c -> call.c, probe.c -> restore.c (handle.c, worker.c, layout.c)
+ *         -> fastpath.c | fallback.c -> create.c -> queue.c, taken.c,
+ *            dump.c -> fdinfo.c, util.c -> sys.c
+ * and no file calls a file above it.
  */
 #ifndef INOTIFY_WD_INTERNAL_H
 #define INOTIFY_WD_INTERNAL_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "inotify-wd.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 /* Size of one IN_IGNORED event: a struct inotify_event without a name. */
 #define IGNORED_EVENT_SIZE	((int)sizeof(struct inotify_event))
@@ -24,30 +32,6 @@
 
 /* The mask bits a restored watch keeps (what the kernel stores). */
 #define KEPT_BITS	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
-
-/* ---- sys.c: the only place that issues system calls (the seam) ---- */
-int iwd_sys_inotify_init(void);
-int iwd_sys_add(int fd, const char *path, uint32_t mask);
-int iwd_sys_rm(int fd, int wd);
-int iwd_sys_setnext(int fd, int wd);
-int iwd_sys_nread(int fd, int *bytes);
-long iwd_sys_read(int fd, void *buf, size_t len);
-int iwd_sys_open(const char *path, int flags);
-int iwd_sys_openat(int dirfd, const char *path, int flags);
-int iwd_sys_close(int fd);
-int iwd_sys_memfd(const char *name);
-int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
-		       const unsigned char *handle, int flags);
-long iwd_sys_readlink(const char *path, char *buf, size_t size);
-int iwd_sys_fchdir(int fd);
-int iwd_sys_unshare_fs(void);
-long iwd_sys_getdents(int fd, void *buf, size_t size);
-int iwd_sys_nofile_limit(unsigned long *limit);
-/* A thread with every signal blocked, and waiting for its end. */
-int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
-void iwd_sys_thread_join(pthread_t t);
-/* System calls this thread issued through the seam, for the stats. */
-unsigned long iwd_sys_count(void);
 
 /* ---- probe.c: what the kernel offers, probed once per process ---- */
 struct features {
@@ -62,23 +46,7 @@ int iwd_features_get(struct features *out);
 /* For the test suite when it runs without fork: probe again next time. */
 void iwd_features_reset(void);
 
-/* ---- util.c ---- */
-/* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
-int iwd_read_file(const char *path, char **buf, size_t *len);
-bool iwd_mask_valid(uint32_t mask);
-int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
-		const unsigned char *handle, int flags);
-
-/* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
-int iwd_layout_check(size_t size);
-bool iwd_layout_tail_clear(const void *elem, size_t size);
-int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
-
-/* ---- fdinfo.c ---- */
-int iwd_fdinfo_parse(const char *text, size_t len,
-		 struct inotify_wd_watch **out, size_t *count);
-
-/* ---- dump.c ---- */
+/* ---- dump.c: reading /proc/PID/fdinfo ---- */
 /*
  * The watches of one of our own fds, as a sorted array (wd ascending).
  * Used to tell the caller's watches from ours on kernels that lack
@@ -90,9 +58,20 @@ struct snapshot {
 	bool valid;		/* false: fdinfo was unreadable */
 	int err;		/* why it was unreadable */
 };
+int iwd_dump(pid_t pid, int fd, struct inotify_wd_watch **out, size_t *count);
 int iwd_fd_is_inotify(pid_t pid, int fd);
 void iwd_snapshot_take(struct snapshot *s, int fd);
 void iwd_snapshot_free(struct snapshot *s);
+
+/* ---- taken.c: the wds taken on the fd, all sorted ---- */
+struct taken {
+	struct snapshot snap;	/* before the call; taken when needed */
+	int *created;		/* by this call (a restore's), ascending */
+	size_t ncreated;
+};
+bool iwd_taken_before(const struct taken *t, int wd);
+bool iwd_taken_by_call(const struct taken *t, int wd);
+unsigned long iwd_taken_between(const struct taken *t, int a, int b);
 
 /* ---- call.c: the state of one public call ---- */
 struct call {
@@ -108,62 +87,16 @@ struct call {
 	unsigned long sys_worker;	/* system calls of the worker thread */
 	int pending;		/* our IN_IGNORED events still queued */
 	bool queue_owned;	/* the queue held nothing else when we began */
-	struct snapshot snap;	/* taken lazily by the fallback */
-	int horizon;		/* restore: the last wd the batch needs */
-	int *created;		/* restore: the watches made so far, ascending */
-	size_t ncreated;
+	struct taken taken;
 };
 int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
-	       struct inotify_wd_stats *stats);
+		   struct inotify_wd_stats *stats);
 int iwd_call_end(struct call *c, int ret);
 bool iwd_call_use_ioctl(const struct call *c);
 
-/* ---- busy.c: the wds taken on the fd (snapshot + created, sorted) ---- */
-bool iwd_snapshot_has_wd(const struct snapshot *s, int wd);
-bool iwd_call_created(const struct call *c, int wd);
-unsigned long iwd_taken_between(const struct call *c, int a, int b);
-
-/* ---- queue.c: the events our own removals queue ---- */
-int iwd_queue_claim(struct call *c);
-int iwd_queue_drain(struct call *c);
-void iwd_queue_settle(struct call *c);
-int iwd_remove_own(struct call *c, int wd);
-void iwd_discard_watch(struct call *c, int wd);
-
-/* ---- add.c: adding without altering an existing watch ---- */
-uint32_t iwd_add_quiet_mask(const struct call *c, uint32_t mask);
-int iwd_add_prepare(struct call *c, bool private_target);
-int iwd_add_new(struct call *c, const char *path, uint32_t mask, bool quiet,
-	    bool private_target);
-int iwd_add_finish(struct call *c, const char *path, uint32_t mask, int wd,
-	       bool quiet);
-
-/* ---- fastpath.c ---- */
-int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
-	     bool need_ioctl);
-int iwd_fast_set_next(struct call *c, int wd);
-
-/* ---- fallback.c ---- */
-/* Where the fallback stands: the wd it holds and the cursor past it. */
-struct cycle {
-	const char *path;
-	uint32_t mask;		/* the caller's mask; 0: keep no watch */
-	bool target_private;	/* the inode cannot be watched by the caller */
-	int held;		/* wd of our watch on path, or 0 */
-	bool armed;		/* it has the caller's mask already */
-	bool defer;		/* leave it quiet: the caller arms it later */
-};
-int iwd_cycle_to(struct call *c, struct cycle *cy, int wd);
-void iwd_cycle_abandon(struct call *c, struct cycle *cy);
-
-/* ---- place.c: one watch at one wd, ioctl or fallback ---- */
-int iwd_fallback_begin(struct call *c, const int *wds, size_t n, size_t *busy);
-/* iwd_place_watch() how: */
-#define IWD_PLACE_CURSOR_AT_WD	(1U << 0)	/* the next new watch gets wd */
-#define IWD_PLACE_QUIET		(1U << 1)	/* fallback: no events yet */
-int iwd_place_watch(struct call *c, const char *path, uint32_t mask, int wd,
-		    unsigned int how);
-int iwd_arm_watch(struct call *c, const char *path, uint32_t mask, int wd);
+/* ---- restore.c: a whole set of watches in one pass ---- */
+int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
+		size_t size);
 
 /* ---- handle.c: restore targets, by path or by file handle ---- */
 struct mount_fd {
@@ -187,5 +120,95 @@ int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 
 /* ---- worker.c: a thread with a working directory of its own ---- */
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
+
+/* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
+int iwd_layout_check(size_t size);
+bool iwd_layout_tail_clear(const void *elem, size_t size);
+int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
+
+/* ---- fastpath.c: the cursor at wd, then one add ---- */
+int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd);
+int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask,
+		      int wd);
+int iwd_fast_set_next(struct call *c, int wd);
+
+/* ---- fallback.c: add/rm cycles, within a bound ---- */
+int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
+		       size_t *busy);
+int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
+		     int horizon, unsigned int how);
+int iwd_fallback_set_next(struct call *c, int wd);
+
+/* ---- create.c: creating a watch without altering an existing one ---- */
+/* how: */
+#define IWD_CREATE_QUIET	(1U << 0)	/* no event bits (yet) */
+#define IWD_CREATE_PRIVATE	(1U << 1)	/* our own inode: no proof */
+bool iwd_create_arms(const struct call *c);
+uint32_t iwd_quiet_mask(const struct call *c, uint32_t mask);
+int iwd_create_prepare(struct call *c, unsigned int how);
+int iwd_create(struct call *c, const char *path, uint32_t mask,
+	       unsigned int how);
+int iwd_create_arm(struct call *c, const char *path, uint32_t mask, int wd);
+
+/* ---- queue.c: the events our own removals queue ---- */
+int iwd_queue_claim(struct call *c);
+int iwd_queue_drain(struct call *c);
+void iwd_queue_settle(struct call *c);
+int iwd_remove_own(struct call *c, int wd);
+void iwd_discard_watch(struct call *c, int wd);
+
+/* ---- fdinfo.c: the parser ---- */
+int iwd_fdinfo_parse(const char *text, size_t len,
+		     struct inotify_wd_watch **out, size_t *count);
+
+/* ---- util.c ---- */
+/* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
+int iwd_read_file(const char *path, char **buf, size_t *len);
+bool iwd_mask_valid(uint32_t mask);
+
+/* ---- sys.c: the only place that issues system calls (the seam) ---- */
+int iwd_sys_inotify_init(void);
+int iwd_sys_add(int fd, const char *path, uint32_t mask);
+int iwd_sys_rm(int fd, int wd);
+int iwd_sys_setnext(int fd, int wd);
+int iwd_sys_nread(int fd, int *bytes);
+long iwd_sys_read(int fd, void *buf, size_t len);
+int iwd_sys_open(const char *path, int flags);
+int iwd_sys_openat(int dirfd, const char *path, int flags);
+int iwd_sys_close(int fd);
+int iwd_sys_memfd(const char *name);
+int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
+			   const unsigned char *handle, int flags);
+long iwd_sys_readlink(const char *path, char *buf, size_t size);
+int iwd_sys_fchdir(int fd);
+int iwd_sys_unshare_fs(void);
+long iwd_sys_getdents(int fd, void *buf, size_t size);
+int iwd_sys_nofile_limit(unsigned long *limit);
+/* A thread with every signal blocked, and waiting for its end. */
+int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+void iwd_sys_thread_join(pthread_t t);
+/* System calls this thread issued through the seam, for the stats. */
+unsigned long iwd_sys_count(void);
+
+/* A struct file_handle with room for the largest handle the kernel makes. */
+union iwd_file_handle {
+	struct file_handle fh;
+	unsigned char raw[sizeof(struct file_handle) + INOTIFY_WD_HANDLE_MAX];
+};
+
+/* Fill h from the bytes fdinfo shows; false (EINVAL) if too long. */
+static inline bool iwd_file_handle_set(union iwd_file_handle *h, int type,
+				       unsigned int bytes,
+				       const unsigned char *handle)
+{
+	if (bytes > INOTIFY_WD_HANDLE_MAX) {
+		errno = EINVAL;
+		return false;
+	}
+	h->fh.handle_bytes = bytes;
+	h->fh.handle_type = type;
+	memcpy(h->fh.f_handle, handle, bytes);
+	return true;
+}
 
 #endif /* INOTIFY_WD_INTERNAL_H */

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -148,21 +147,4 @@ void iwd_features_reset(void)
 	pthread_mutex_lock(&feat_lock);
 	__atomic_store_n(&feat_done, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&feat_lock);
-}
-
-EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
-{
-	struct features p;
-
-	if (!f) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (iwd_features_get(&p) < 0)
-		return -1;
-	memset(f, 0, sizeof(*f));
-	f->setnextwd = p.setnextwd;
-	f->setnextwd_errno = p.setnextwd_errno;
-	f->mask_create = p.mask_create;
-	return 0;
 }

@@ -39,14 +39,16 @@ struct inode_key {
 
 struct batch {
 	struct call *c;
-	const unsigned char *w;	/* the caller's array, of size-byte elements */
+	const unsigned char *w;	/* the caller's array: n of size bytes */
 	size_t n, size;
 	struct wd_key *order;	/* ascending wd */
 	struct targets targets;
-	bool worker;		/* a handle needs a mount lookup (worker.c) */
-	bool relative;		/* a path is relative to the caller's cwd */
+	bool worker;		/* a handle needs a mount lookup */
+	bool relative;		/* a path relative to the caller's cwd */
+	int *created;		/* the watches made (c->taken's) */
 	/* fallback only */
-	size_t quiet;		/* entries [0, quiet) wait for their masks */
+	int horizon;		/* the last wd: the bound covers it */
+	size_t quiet;		/* entries [0, quiet) wait for masks */
 	int *kept;		/* their O_PATH fds, or -1 */
 	size_t budget;		/* fds that may still be kept */
 };
@@ -172,7 +174,7 @@ static bool follows(const struct batch *b, size_t k)
 {
 	int prev = nth(b, k - 1)->wd, wd = nth(b, k)->wd;
 
-	return iwd_taken_between(b->c, prev, wd) ==
+	return iwd_taken_between(&b->c->taken, prev, wd) ==
 	       (unsigned long)(wd - prev - 1);
 }
 
@@ -192,7 +194,7 @@ static size_t last_cycle(const struct batch *b)
 }
 
 /* The fallback refuses busy wds and a non-empty queue up front. */
-static int begin_fallback(struct batch *b)
+static int claim_fallback(struct batch *b)
 {
 	size_t i, busy = 0;
 	int *wds, ret;
@@ -202,11 +204,11 @@ static int begin_fallback(struct batch *b)
 		return fail_at(b, b->n, ENOMEM);
 	for (i = 0; i < b->n; i++)
 		wds[i] = nth(b, i)->wd;
-	ret = iwd_fallback_begin(b->c, wds, b->n, &busy);
+	ret = iwd_fallback_claim(b->c, wds, b->n, &busy);
 	free(wds);
 	if (ret < 0 && errno == EBUSY && busy < b->n)
 		b->c->st.failed = b->order[busy].i;
-	b->c->horizon = nth(b, b->n - 1)->wd;
+	b->horizon = nth(b, b->n - 1)->wd;
 	return ret;
 }
 
@@ -279,13 +281,24 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
 	return true;
 }
 
-static unsigned int how_to_place(const struct batch *b, size_t k, int next)
+/*
+ * Create the watch of entry k at its wd; next is the wd the cursor stands
+ * at, or 0.  The fast path sets the cursor where it is elsewhere; the
+ * fallback cycles up to the last gap, and adds at the cursor after it.
+ */
+static int place(struct batch *b, size_t k, const char *path, uint32_t mask,
+		 int next)
 {
-	if (iwd_call_use_ioctl(b->c))
-		return next == nth(b, k)->wd ? IWD_PLACE_CURSOR_AT_WD : 0;
+	struct call *c = b->c;
+	int wd = nth(b, k)->wd;
+
+	if (iwd_call_use_ioctl(c))
+		return next == wd ? iwd_add_at_cursor(c, path, mask, wd) :
+				    iwd_fast_add(c, path, mask, wd);
 	if (k > b->quiet)
-		return IWD_PLACE_CURSOR_AT_WD;
-	return k < b->quiet ? IWD_PLACE_QUIET : 0;
+		return iwd_add_at_cursor(c, path, mask, wd);
+	return iwd_fallback_add(c, path, mask, wd, b->horizon,
+				k < b->quiet ? IWD_CREATE_QUIET : 0);
 }
 
 /* /proc/self/fd/N is a link that must be followed to the target. */
@@ -304,8 +317,7 @@ static int place_one(struct batch *b, size_t k, int next)
 
 	if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
-	got = iwd_place_watch(b->c, path, mask_for(w, fd), w->wd,
-			      how_to_place(b, k, next));
+	got = place(b, k, path, mask_for(w, fd), next);
 	err = errno;
 	if (fd >= 0 && (got < 0 || !keep_fd(b, k, fd)))
 		iwd_sys_close(fd);
@@ -327,7 +339,7 @@ static int arm_one(struct batch *b, size_t k)
 	else if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path,
 				 &fd) < 0)
 		return -1;
-	got = iwd_arm_watch(b->c, path, mask_for(w, fd), w->wd);
+	got = iwd_create_arm(b->c, path, mask_for(w, fd), w->wd);
 	err = errno;
 	if (fd >= 0)
 		iwd_sys_close(fd);
@@ -349,16 +361,17 @@ static void close_kept(struct batch *b)
 /* Remove what this call created; the caller's watches stay. */
 static void rollback(struct call *c)
 {
+	struct taken *t = &c->taken;
 	int saved = errno;
 	size_t i;
 
-	for (i = c->ncreated; i > 0; i--) {
-		iwd_remove_own(c, c->created[i - 1]);
+	for (i = t->ncreated; i > 0; i--) {
+		iwd_remove_own(c, t->created[i - 1]);
 		if (c->pending >= (int)c->feat.drain_batch)
 			iwd_queue_drain(c);
 	}
 	iwd_queue_settle(c);
-	c->ncreated = 0;
+	t->ncreated = 0;
 	errno = saved;
 }
 
@@ -380,7 +393,7 @@ static int place_all(struct batch *b)
 		if (place_one(b, k, next) < 0)
 			return failed(b, k);
 		wd = nth(b, k)->wd;
-		c->created[c->ncreated++] = wd;
+		b->created[c->taken.ncreated++] = wd;
 		next = wd == INT_MAX ? 0 : wd + 1;
 	}
 	for (k = 0; k < b->quiet; k++)
@@ -392,7 +405,7 @@ static int place_all(struct batch *b)
 static int run(struct batch *b)
 {
 	if (!iwd_call_use_ioctl(b->c) &&
-	    (begin_fallback(b) < 0 || plan_quiet(b) < 0))
+	    (claim_fallback(b) < 0 || plan_quiet(b) < 0))
 		return -1;
 	if (place_all(b) < 0)
 		return -1;
@@ -405,27 +418,24 @@ static int run_job(void *arg)
 	return run(arg);
 }
 
-static int restore(struct call *c, const struct inotify_wd_watch *w,
-		   size_t n, size_t size)
+/*
+ * The n entries of w, size bytes each, checked by api.c: n fits in memory
+ * as entries, and so as keys, which are smaller.  c->st.failed is n.
+ */
+int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
+		size_t size)
 {
 	struct batch b = { .c = c, .w = (const void *)w, .n = n, .size = size };
 	int ret = -1;
 
-	iwd_targets_init(&b.targets);
-	/* Errors that concern no single entry report the count. */
-	c->st.failed = n;
-	/* No array; or a count no array could hold (the keys must fit). */
-	if ((!w && n) || n > SIZE_MAX / sizeof(struct inode_key) ||
-	    iwd_layout_check(size) < 0 || (n && n > SIZE_MAX / size)) {
-		errno = EINVAL;
-		return -1;
-	}
 	if (!n)
 		return 0;
+	iwd_targets_init(&b.targets);
 	/* zeroed: the analyzer cannot follow validate() filling it */
 	b.order = calloc(n, sizeof(*b.order));
-	c->created = malloc(n * sizeof(*c->created));
-	if (!b.order || !c->created) {
+	b.created = malloc(n * sizeof(*b.created));
+	c->taken.created = b.created;
+	if (!b.order || !b.created) {
 		errno = ENOMEM;
 	} else if (validate(&b) == 0) {
 		b.targets.keep_home = b.relative;
@@ -437,21 +447,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 	close_kept(&b);
 	iwd_targets_free(&b.targets);
 	free(b.order);
-	free(c->created);
-	c->created = NULL;
+	free(b.created);
+	c->taken.created = NULL;
+	c->taken.ncreated = 0;
 	return ret;
-}
-
-EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
-			      size_t count, size_t size,
-			      const struct inotify_wd_opts *opts,
-			      struct inotify_wd_stats *stats)
-{
-	struct call c;
-
-	if (iwd_call_begin(&c, fd, opts, stats) < 0) {
-		c.st.failed = count;
-		return iwd_call_end(&c, -1);
-	}
-	return iwd_call_end(&c, restore(&c, watches, count, size));
 }

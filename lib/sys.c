@@ -108,11 +108,16 @@ int iwd_sys_memfd(const char *name)
 #endif
 }
 
+/* open_by_handle_at() from the bytes fdinfo shows. */
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
-		       const unsigned char *handle, int flags)
+			   const unsigned char *handle, int flags)
 {
+	union iwd_file_handle h;
+
 	calls++;
-	return iwd_handle_open(mount_fd, type, bytes, handle, flags);
+	if (!iwd_file_handle_set(&h, type, bytes, handle))
+		return -1;
+	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
 }
 
 long iwd_sys_readlink(const char *path, char *buf, size_t size)

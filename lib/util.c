@@ -71,24 +71,3 @@ bool iwd_mask_valid(uint32_t mask)
 		return false;
 	return !(mask & ~(uint32_t)(IN_ALL_EVENTS | INOTIFY_WD_MASK_FLAGS));
 }
-
-/* open_by_handle_at() from the bytes fdinfo shows (not counted: sys.c's). */
-int iwd_handle_open(int mount_fd, int type, unsigned int bytes,
-		const unsigned char *handle, int flags)
-{
-	/* struct file_handle ends in a flexible array: give it room. */
-	union {
-		struct file_handle fh;
-		unsigned char raw[sizeof(struct file_handle) +
-				  INOTIFY_WD_HANDLE_MAX];
-	} h;
-
-	if (bytes > INOTIFY_WD_HANDLE_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	h.fh.handle_bytes = bytes;
-	h.fh.handle_type = type;
-	memcpy(h.fh.f_handle, handle, bytes);
-	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
-}

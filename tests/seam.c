@@ -154,11 +154,13 @@ int iwd_sys_memfd(const char *name)
 }
 
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,
-		       const unsigned char *handle, int flags)
+			   const unsigned char *handle, int flags)
 {
-	if (inject(SEAM_HANDLE))
+	union iwd_file_handle h;
+
+	if (inject(SEAM_HANDLE) || !iwd_file_handle_set(&h, type, bytes, handle))
 		return -1;
-	return iwd_handle_open(mount_fd, type, bytes, handle, flags);
+	return open_by_handle_at(mount_fd, &h.fh, flags | O_CLOEXEC);
 }
 
 long iwd_sys_readlink(const char *path, char *buf, size_t size)
