@@ -144,6 +144,11 @@ struct inotify_wd_stats {
  *           queue (nothing changed), and stops if such an event arrives
  *           while it cycles (its own IN_IGNORED events from the last
  *           drain on, at most 1024, then stay queued).
+ *   ESTALE  @path named another inode at the add that gives the watch
+ *           its mask than at the add that created it: renamed meanwhile,
+ *           or a file system (hostfs) that makes a new inode per lookup.
+ *           The stray watch is removed too; retrying will not help on
+ *           such a file system.
  *   EOPNOTSUPP the kernel lacks IN_MASK_CREATE (before 4.19) and
  *           /proc/self/fdinfo is unreadable, so the library cannot prove
  *           the target is not watched already.
@@ -159,9 +164,10 @@ struct inotify_wd_stats {
  * creates the watch at @wd carries IN_MASK_CREATE with the caller's mask,
  * so a file renamed onto @path meanwhile gives EEXIST.  One case remains
  * where a second add sets the mask (the fallback's first add already
- * landed on @wd, and on kernels without IN_MASK_CREATE): renaming another
- * file that @fd watches onto @path between the two is a race the library
- * cannot see, as with any path-based call.
+ * landed on @wd, and on kernels without IN_MASK_CREATE): a new inode at
+ * @path by then gives ESTALE, but renaming another file that @fd watches
+ * onto @path between the two is a race the library cannot see, as with
+ * any path-based call.
  */
 int inotify_add_watch_at(int fd, const char *path, uint32_t mask, int wd);
 
@@ -274,7 +280,7 @@ int inotify_wd_dump(pid_t pid, int fd, struct inotify_wd_watch **out,
  *            a bad wd or mask; two entries with the same wd; bad flags.
  *   EEXIST   two entries name the same inode (same @dev and @ino), or an
  *            entry's inode is already watched on @fd.
- *   EBUSY, ERANGE, EAGAIN, EOPNOTSUPP as inotify_wd_add_watch().
+ *   EBUSY, ERANGE, EAGAIN, ESTALE, EOPNOTSUPP as inotify_wd_add_watch().
  *   ESTALE, EPERM, ... from open_by_handle_at(2) for handle targets
  *   (which needs CAP_DAC_READ_SEARCH and /proc); ENODEV when no mount of
  *   @dev is found; EAGAIN also when the helper thread that opens handles

@@ -94,8 +94,13 @@ int iwd_add_finish(struct call *c, const char *path, uint32_t mask, int wd,
 	got = iwd_sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
 	if (got == wd || got < 0)
 		return got;
-	/* The path now names another inode: it was renamed under us. */
+	/*
+	 * The path named another inode this time: renamed meanwhile, or a
+	 * file system (hostfs) that gives a new inode to every lookup.  Not
+	 * a passing state of the queue, so not EAGAIN: retrying the same
+	 * path on such a file system fails the same way.
+	 */
 	iwd_discard_watch(c, got);
-	errno = EAGAIN;
+	errno = ESTALE;
 	return -1;
 }
