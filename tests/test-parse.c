@@ -227,6 +227,7 @@ int main(void)
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
 
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, parse_618);
 	tcase_add_test(tc, parse_no_handle);
 	tcase_add_test(tc, parse_old_mask);
