@@ -243,3 +243,18 @@ int run_suite(Suite *s)
 		return EXIT_FAILURE;
 	return ran ? EXIT_SUCCESS : 77;
 }
+
+int case_main(const char *name, const struct case_spec *cases, size_t n,
+	      void (*setup)(void), void (*teardown)(void), int timeout)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+	size_t i;
+
+	tcase_set_timeout(tc, timeout);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	for (i = 0; i < n; i++)
+		add_case(tc, &cases[i]);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

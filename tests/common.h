@@ -73,4 +73,7 @@ void klines_free(char **l, int n);
  * process's exit status, 77 (skipped) when every case was left out.
  */
 int run_suite(Suite *s);
+/* One Check test case named name with these cases; run_suite()'s status. */
+int case_main(const char *name, const struct case_spec *cases, size_t n,
+	      void (*setup)(void), void (*teardown)(void), int timeout);
 #endif

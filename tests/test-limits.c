@@ -167,14 +167,7 @@ int main(void)
 		NEEDS(small_queue_known, NEED_SYSCTL, QUEUE),
 		NEEDS(small_queue_unknown, NEED_SYSCTL, QUEUE),
 	};
-	Suite *s = suite_create("limits");
-	TCase *tc = tcase_create("limits");
-	size_t i;
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		add_case(tc, &cases[i]);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return case_main("limits", cases, sizeof(cases) / sizeof(cases[0]),
+			 setup, teardown, 60);
 }

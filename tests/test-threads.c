@@ -218,14 +218,7 @@ int main(void)
 		NEEDS(shared_fd_unlocked, NEED_SETNEXTWD,
 		      "races the fast path's ioctl and add"),
 	};
-	Suite *s = suite_create("threads");
-	TCase *tc = tcase_create("threads");
-	size_t i;
 
-	tcase_set_timeout(tc, 300);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		add_case(tc, &cases[i]);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return case_main("threads", cases, sizeof(cases) / sizeof(cases[0]),
+			 setup, teardown, 300);
 }
