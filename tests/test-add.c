@@ -681,6 +681,7 @@ int main(void)
 		CASE(set_next_pending_events), CASE(renamed_between_adds),
 	};
 
+	/* The slowest case: 0.4 s here, 5 s in user-mode Linux (README). */
 	return variant_main(cases, sizeof(cases) / sizeof(cases[0]), setup,
 			    teardown, 120);
 }

@@ -168,6 +168,7 @@ int main(void)
 		NEEDS(small_queue_unknown, NEED_SYSCTL, QUEUE),
 	};
 
+	/* under a second each, here and in user-mode Linux (README) */
 	return case_main("limits", cases, sizeof(cases) / sizeof(cases[0]),
 			 setup, teardown, 60);
 }
