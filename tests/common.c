@@ -235,6 +235,8 @@ int run_suite(Suite *s)
 	int failed, ran;
 
 	print_left_out();
+	/* Probed here, before any case installs a seccomp filter. */
+	kernel_setnextwd();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	ran = srunner_ntests_run(sr);
