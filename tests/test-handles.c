@@ -497,12 +497,26 @@ START_TEST(relative_paths_and_cwd)
 }
 END_TEST
 
-static void add_case(Suite *s, const char *name, void (*fixture)(void),
-		     const TTest *const *cases, size_t n)
+/*
+ * One Check test case per variant, unless this machine lacks what the
+ * variant or setup() needs: then its cases are listed as left out.
+ */
+static void add_variant(Suite *s, const struct variant *v,
+			void (*fixture)(void), const TTest *const *cases,
+			size_t n)
 {
-	TCase *tc = tcase_create(name);
+	const char *why = unmet(v->needs | NEED_HANDLES | NEED_MOUNT |
+				NEED_FORK);
+	TCase *tc;
+	char what[64];
 	size_t i;
 
+	if (why) {
+		snprintf(what, sizeof(what), "variant %s", v->name);
+		leave_out(what, (int)n, why);
+		return;
+	}
+	tc = tcase_create(v->name);
 	/* Sized for a slow builder; CK_TIMEOUT_MULTIPLIER scales it. */
 	tcase_set_timeout(tc, 600);
 	tcase_add_checked_fixture(tc, fixture, teardown);
@@ -532,28 +546,10 @@ int main(void)
 		mount_fd_and_zeroed_entries, relative_paths_and_cwd,
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
-	struct inotify_wd_features f;
 	Suite *s = suite_create("handles");
 
-	if (geteuid() != 0) {
-		printf("left out: all %zu cases: need root (CAP_DAC_READ_SEARCH, a mount)\n",
-		       2 * n);
-		return 77;
-	}
-	if (nofork()) {
-		printf("left out: all %zu cases: need CK_FORK (a mount namespace of their own)\n",
-		       2 * n);
-		return 77;
-	}
-	if (inotify_wd_get_features(&f) < 0) {
-		perror("inotify_wd_get_features");
-		return 99;
-	}
-	if (f.setnextwd)
-		add_case(s, "ioctl", setup_ioctl, cases, n);
-	else
-		printf("left out: variant ioctl (x%zu): no INOTIFY_IOC_SETNEXTWD here (%s)\n",
-		       n, strerror(f.setnextwd_errno));
-	add_case(s, "forced-fallback", setup_fallback, cases, n);
+	/* setup() mounts a tmpfs in a mount namespace of the case's own */
+	add_variant(s, &variants[0], setup_ioctl, cases, n);
+	add_variant(s, &variants[1], setup_fallback, cases, n);
 	return run_suite(s);
 }
