@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,24 @@ static int userns_errno(void)
 	return err;
 }
 
+/*
+ * A builder's shell often sets a soft limit of 1024 fds: raised to the
+ * hard limit, for this process only, before it counts as too few.
+ */
+static bool fds_room(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0)
+		setup_failed("getrlimit");
+	if (r.rlim_cur >= NEED_FDS_MIN)
+		return true;
+	if (r.rlim_max < NEED_FDS_MIN)
+		return false;
+	r.rlim_cur = r.rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &r) == 0;
+}
+
 static const char *sysctl_unmet(void)
 {
 	const char *v = getenv(SYSCTL_OPT_IN);
@@ -129,6 +148,11 @@ const char *unmet(unsigned int needs)
 	if ((needs & NEED_USERNS) && userns_errno()) {
 		snprintf(why, sizeof(why), "cannot enter a user namespace "
 			 "(unshare: %s)", errname(userns_errno()));
+		return why;
+	}
+	if ((needs & NEED_FDS) && !fds_room()) {
+		snprintf(why, sizeof(why), "needs a hard RLIMIT_NOFILE of %d "
+			 "(ulimit -Hn)", NEED_FDS_MIN);
 		return why;
 	}
 	if (needs & NEED_SYSCTL)

@@ -22,6 +22,10 @@
 #define NEED_USERNS	0x08	/* a user namespace of the case's own */
 #define NEED_FORK	0x10	/* a state only the case's own process ends */
 #define NEED_SYSCTL	0x20	/* writes a host-wide sysctl: opt-in only */
+#define NEED_FDS	0x40	/* RLIMIT_NOFILE of at least NEED_FDS_MIN */
+
+/* Enough for the library to keep 2,000 O_PATH fds within its budget. */
+#define NEED_FDS_MIN	4096
 
 /* Opts in to the cases that change a host-wide sysctl for a moment. */
 #define SYSCTL_OPT_IN	"INOTIFYWD_TEST_SYSCTL"
