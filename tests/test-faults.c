@@ -26,8 +26,10 @@
 static const int faults[] = { ENOSPC, ENOMEM, EINTR, EACCES, EMFILE };
 static const char *const kind_names[] = {
 	"init", "add", "rm", "setnext", "nread", "read", "open", "memfd",
-	"handle",
+	"handle", "readlink", "chdir", "thread",
 };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == SEAM_NCALLS,
+	       "a name for every kind of call the seam counts");
 
 struct op {
 	const char *name;
