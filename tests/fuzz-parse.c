@@ -100,7 +100,7 @@ static void round_trip(const struct inotify_wd_watch *w, size_t n)
 	len = (size_t)snprintf(text, cap, "pos:\t0\nflags:\t02004000\n");
 	for (i = n; i-- > 0;)
 		len += print_watch(text + len, cap - len, &w[i]);
-	CHECK(inotify_wd_parse(text, len, &again, &m, WSIZE) == 0);
+	CHECK(inotify_wd_parse(text, len, &again, &m, sizeof(*w)) == 0);
 	CHECK(m == n);
 	for (i = 0; i < n; i++)
 		same_watch(&w[i], &again[i]);
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(copy, data, size);
 	errno = 0;
-	ret = inotify_wd_parse(copy, size, &w, &n, WSIZE);
+	ret = inotify_wd_parse(copy, size, &w, &n, sizeof(*w));
 	if (ret != 0) {
 		CHECK(ret == -1);
 		CHECK(errno == EBADMSG || errno == ENOMEM);
