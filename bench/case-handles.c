@@ -371,7 +371,7 @@ static void scale_group(struct run *run, unsigned int flags, char letter)
 	static int used;
 	struct handle_arg (*a)[MAX_SCALE] = args[used++ % 2];
 	struct side *s[2 * MAX_SCALE];
-	char id[8], title[96];
+	char id[16], title[96];
 	int i, n = 0, i4 = -1, i5 = -1;
 
 	for (i = 0; i < p->nscale && p->scale[i] <= run->nfiles; i++) {

@@ -118,12 +118,6 @@ unsigned int sdev_of(const char *path)
 	return major(st.st_dev) << 20 | minor(st.st_dev);
 }
 
-void set_cursor(int fd, int wd)
-{
-	ck_assert_int_eq(ioctl(fd, INOTIFY_IOC_SETNEXTWD, (unsigned long)wd),
-			 0);
-}
-
 void deny_setnextwd(int err)
 {
 	/* Spelled out: SCMP_A1() leaves fields to the compiler's defaults. */
@@ -238,10 +232,31 @@ void klines_free(char **l, int n)
 int run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
-	int failed;
+	int failed, ran;
 
+	print_left_out();
+	/* Probed here, before any case installs a seccomp filter. */
+	kernel_setnextwd();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
+	ran = srunner_ntests_run(sr);
 	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (failed)
+		return EXIT_FAILURE;
+	return ran ? EXIT_SUCCESS : 77;
+}
+
+int case_main(const char *name, const struct case_spec *cases, size_t n,
+	      void (*setup)(void), void (*teardown)(void), int timeout)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+	size_t i;
+
+	tcase_set_timeout(tc, timeout);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	for (i = 0; i < n; i++)
+		add_case(tc, &cases[i]);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "inotify-wd.h"
+#include "adapt.h"
 
 #define MAX_KWATCH 64
 
@@ -46,8 +47,6 @@ unsigned int sdev_of(const char *path);
 /* The element size of the watch arrays the tests pass: this header's. */
 #define WSIZE sizeof(struct inotify_wd_watch)
 
-/* Moves the fd's cursor with the real ioctl (test set-up only). */
-void set_cursor(int fd, int wd);
 /* Makes INOTIFY_IOC_SETNEXTWD fail with err, as an old kernel would. */
 void deny_setnextwd(int err);
 
@@ -69,6 +68,12 @@ char **scratch_files(int n);
 char **klines(int fd, int *n);
 void klines_free(char **l, int n);
 
-/* Runs a suite the usual way; the process's exit status. */
+/*
+ * Runs a suite the usual way, after printing what was left out; the
+ * process's exit status, 77 (skipped) when every case was left out.
+ */
 int run_suite(Suite *s);
+/* One Check test case named name with these cases; run_suite()'s status. */
+int case_main(const char *name, const struct case_spec *cases, size_t n,
+	      void (*setup)(void), void (*teardown)(void), int timeout);
 #endif

@@ -25,6 +25,12 @@
 #                         run under Debian's build flags), then lintian
 #                         -EvIL +pedantic: any tag but the packaging-only
 #                         ones of deb_allowed_tags fails
+#   uml                   "make check" on a real kernel without
+#                         INOTIFY_IOC_SETNEXTWD: Debian's user-mode Linux
+#                         (6.1, no CONFIG_CHECKPOINT_RESTORE), booted as a
+#                         process over this machine's root, the built
+#                         tree copied onto a tmpfs inside it; per program
+#                         the cases run, passed and left out
 #
 # Usage: tests/matrix.sh [CHECK...]      (default: all, in the order above)
 # Run it from anywhere: it finds the sources through its own path (or
@@ -35,6 +41,9 @@
 #                      to run under valgrind, space separated (default: all)
 #   MATRIX_KEEP=1      keep the work directory (kept anyway on failure)
 #   MATRIX_NO_INSTALL=1  never call apt-get; missing tools fail their check
+#   MATRIX_UML_TIMEOUT seconds the uml guest may run in all (default 2400)
+#   MATRIX_UML_TIMEOUT_MULTIPLIER  CK_TIMEOUT_MULTIPLIER inside the guest
+#                      (default 1: the suite's timeouts allow for it)
 # Missing Debian packages are installed with apt-get when running as root
 # (as CI does); i386 packages need "dpkg --add-architecture i386", done here.
 #
@@ -45,7 +54,7 @@
 set -euo pipefail
 
 all_checks=(asan-gcc asan-clang valgrind werror-gcc werror-clang cppcheck
-	    clang-tidy i386 musl fuzz deb)
+	    clang-tidy i386 musl fuzz deb uml)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "${MATRIX_SRCDIR:-$here/..}" && pwd)
@@ -105,6 +114,7 @@ packages_for() {
 	# Build-Depends of contrib/debian/control (dpkg-buildpackage checks
 	# them), and the tools of the check.
 	deb) echo "$base jq build-essential dpkg-dev debhelper lintian xz-utils" ;;
+	uml) echo "$base user-mode-linux jq mandoc groff-base" ;;
 	esac
 }
 
@@ -262,8 +272,12 @@ check_cases() {
 
 # Sanitizer, Check and automake failure lines out of a build's logs.
 show_test_failures() {
+	show_test_failures_in tests
+}
+
+show_test_failures_in() {
 	local f
-	for f in tests/*.log; do
+	for f in "$1"/*.log; do
 		[ -f "$f" ] || continue
 		grep -H -E ':[FE]:|^(FAIL|ERROR|XPASS):|Sanitizer|runtime error:|^SUMMARY:' \
 			"$f" | head -40 || true
@@ -329,7 +343,7 @@ check_asan() {
 }
 
 check_valgrind() {
-	local t name total=0 n bad=0 cases k log supp
+	local t name total=0 n bad=0 cases k log supp rc
 	require valgrind
 	configure_in valgrind --prefix="$work/valgrind-prefix"
 	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
@@ -340,8 +354,8 @@ check_valgrind() {
 	# user finds it: it drops the report of the INOTIFY_IOC_SETNEXTWD
 	# argument, taken by value, when ioctl() is called by the library
 	# (the Check programs link the seam's iwd_sys_setnext() in place of
-	# lib/sys.c's).  Besides it, only tests/set-cursor.supp, for the one
-	# such ioctl the tests issue themselves (set_cursor()).
+	# lib/sys.c's).  Besides it, only tests/set-cursor.supp, for the
+	# ioctls the tests issue themselves (tests/adapt.c).
 	make install >make-install.log 2>&1 ||
 		{ tail -20 make-install.log; return 1; }
 	supp=$(pkg-config --variable=valgrind_suppressions \
@@ -358,7 +372,10 @@ check_valgrind() {
 			echo "+ valgrind $name${cases:+ (CK_RUN_CASE=$k)}"
 			# CK_FORK=no: the suite runs in one process (no seccomp
 			# variants; the probe is reset per test).
-			if ! env CK_FORK=no ${cases:+CK_RUN_CASE=$k} \
+			# 77: every case of the program was left out (they
+			# need fork); its log says which and why.
+			rc=0
+			env CK_FORK=no ${cases:+CK_RUN_CASE=$k} \
 			   ./libtool --mode=execute valgrind -q \
 				--error-exitcode=1 --leak-check=full \
 				--errors-for-leak-kinds=definite \
@@ -366,10 +383,12 @@ check_valgrind() {
 				--suppressions="$supp" \
 				--suppressions="$src/tests/set-cursor.supp" \
 				--child-silent-after-fork=yes \
-				"$t" >"$log" 2>&1; then
+				"$t" >"$log" 2>&1 || rc=$?
+			if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 				bad=$((bad + 1))
 				grep -v ':P:' "$log" | head -80
 			fi
+			grep ': left out ' "$log" || true
 			n=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\).*/\1/p' \
 				"$log" | awk '{ s += $1 } END { print s + 0 }')
 			grep -E '^[0-9]+%: Checks' "$log" || true
@@ -631,6 +650,166 @@ check_deb() {
 	       "lintian: $n tag(s), all packaging-only"
 }
 
+# ---- uml: the suite on a kernel without the ioctl ---------------------------
+# The guest's init: $work is bound out of the way and a tmpfs mounted in
+# its place, the source and build trees copied onto it under the same
+# paths (libtool's wrappers name them), so every file the tests watch is
+# on tmpfs: hostfs makes a new inode per lookup.  Its sysctls are its own:
+# max_user_watches is raised there, and the cases that shrink the event
+# queue are let in (INOTIFYWD_TEST_SYSCTL=1).  The results go to
+# $work/uml-out on hostfs; the guest always ends with poweroff -f.
+write_uml_init() {
+	printf '#!/bin/sh\nWORK=%s\nBUILD=%s\nMULT=%s\n' "$work" "$bdir" \
+		"${MATRIX_UML_TIMEOUT_MULTIPLIER:-1}"
+	cat <<'EOF'
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LC_ALL=C
+HOME=/root
+export PATH LC_ALL HOME
+HOST=/run/host-work
+OUT=$HOST/uml-out
+finish() {
+	echo "$1" >"$OUT/rc"
+	sync
+	poweroff -f
+}
+mount -t proc proc /proc || poweroff -f
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o size=16m tmpfs /run && mkdir -p "$HOST" &&
+	mount --bind "$WORK" "$HOST" || poweroff -f
+mount -t tmpfs -o size=1200m tmpfs "$WORK" || finish 90
+cp -a "$HOST/src" "$HOST/uml" "$WORK/" || finish 91
+mkdir -p "$WORK/tmp"
+echo 1048576 >/proc/sys/fs/inotify/max_user_watches || finish 92
+# init's hard limit is the kernel's 4096: room for test-handles' 2,000
+# kept fds, but only just.
+ulimit -n 65536
+uname -r >"$OUT/uname"
+stat -f -c %T "$WORK/tmp" "$HOST" >"$OUT/fstypes"
+"$BUILD/tools/inotifywd" probe >"$OUT/probe" 2>&1
+# ESTALE for real: on hostfs the second add meets a new inode, unless
+# something holds the dentry (an open file below a directory does).
+"$BUILD/tools/inotifywd" add --wd 1 "$HOST/src/README.md" \
+	>"$OUT/hostfs-add" 2>&1
+echo $? >>"$OUT/hostfs-add"
+"$BUILD/tools/inotifywd" add --wd 1 "$WORK/src/README.md" \
+	>"$OUT/tmpfs-add" 2>&1
+echo $? >>"$OUT/tmpfs-add"
+cd "$BUILD" || finish 93
+start=$(date +%s)
+TMPDIR=$WORK/tmp INOTIFYWD_TEST_SYSCTL=1 CK_TIMEOUT_MULTIPLIER=$MULT \
+	make check >"$OUT/check.log" 2>&1
+rc=$?
+echo $(($(date +%s) - start)) >"$OUT/check.secs"
+mkdir -p "$OUT/tests"
+cp test-suite.log "$OUT/"
+cp tests/*.log "$OUT/tests/"
+finish $rc
+EOF
+}
+
+# The sum of the "(xN)" of the "left out" lines in the files given.
+left_out_count() {
+	sed -n 's/^[^ ]*: left out .* (x\([0-9]*\)): .*/\1/p' "$@" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# Per program: the cases run, passed and left out, from the Check logs
+# in directory $1.
+case_table() {
+	local f run fails errs
+	printf '%-14s %6s %7s %9s\n' program run passed "left out"
+	for f in "$1"/test-*.log; do
+		[ -f "$f" ] || continue
+		read -r run fails errs < <(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$f" |
+			tail -1)
+		printf '%-14s %6s %7s %9s\n' "$(basename "$f" .log)" \
+			"${run:-0}" "$((${run:-0} - ${fails:-0} - ${errs:-0}))" \
+			"$(left_out_count "$f")"
+	done
+}
+
+# Boots the guest in a process group of its own, so that a timeout can
+# end it whole; returns when it powered off or was killed.
+run_uml_guest() {
+	local limit=${MATRIX_UML_TIMEOUT:-2400} waited=0 pid
+	echo "+ linux mem=2G rootfstype=hostfs rootflags=/ rw init=$1" \
+	     "(at most ${limit}s)"
+	setsid linux mem=2G rootfstype=hostfs rootflags=/ rw init="$1" \
+		con=null con0=fd:0,fd:1 </dev/null >"$work/uml-console.log" 2>&1 &
+	pid=$!
+	# shellcheck disable=SC2064
+	trap "kill -KILL -- -$pid 2>/dev/null" EXIT
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$waited" -ge "$limit" ]; then
+			echo "the guest ran for ${limit}s: killing it (group $pid)"
+			kill -KILL -- "-$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 2
+		waited=$((waited + 2))
+	done
+	wait "$pid" 2>/dev/null || true
+	trap - EXIT
+	echo "+ guest ended after about ${waited}s"
+}
+
+# What the guest wrote: its kernel lacks the ioctl, its scratch is on
+# tmpfs, and the CLI names the cause of hostfs's ESTALE.
+check_uml_guest() {
+	local out=$1
+	echo "+ guest kernel $(cat "$out/uname"); scratch, hostfs:" \
+	     "$(tr '\n' ' ' <"$out/fstypes")"
+	cat "$out/probe"
+	grep -q '^setnextwd: no (ENOTTY' "$out/probe" ||
+		{ echo "the guest's kernel has the ioctl: nothing proven"; return 1; }
+	[ "$(head -1 "$out/fstypes")" = tmpfs ] ||
+		{ echo "the guest's scratch directory is not on tmpfs"; return 1; }
+	echo "+ inotifywd add --wd 1 on hostfs, then on tmpfs:"
+	cat "$out/hostfs-add" "$out/tmpfs-add"
+	grep -q 'named another inode between two adds' "$out/hostfs-add" ||
+		{ echo "no ESTALE message for hostfs"; return 1; }
+	[ "$(tail -1 "$out/tmpfs-add")" = 0 ] ||
+		{ echo "add on the guest's tmpfs failed"; return 1; }
+}
+
+check_uml() {
+	local out=$work/uml-out t0 cases
+	require user-mode-linux
+	configure_in uml --enable-werror
+	# Built here, at full speed; the guest only runs the tests.
+	make -j"$jobs" >make.log 2>&1 || { tail -40 make.log; return 1; }
+	make -j"$jobs" check TESTS= tests/cli-holder >>make.log 2>&1 ||
+		{ tail -40 make.log; return 1; }
+	mkdir -p "$out"
+	write_uml_init >"$work/uml-init.sh"
+	chmod +x "$work/uml-init.sh"
+	t0=$SECONDS
+	run_uml_guest "$work/uml-init.sh"
+	echo "+ guest console: $work/uml-console.log"
+	if [ ! -s "$out/rc" ]; then
+		echo "the guest produced no results; its console ends:"
+		tail -30 "$work/uml-console.log"
+		return 1
+	fi
+	grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|# )' "$out/check.log" || true
+	case_table "$out/tests"
+	grep -h ': left out ' "$out"/tests/test-*.log || true
+	check_uml_guest "$out"
+	if [ "$(cat "$out/rc")" != 0 ]; then
+		echo "make check in the guest failed (exit $(cat "$out/rc"))"
+		show_test_failures_in "$out/tests"
+		tail -20 "$out/check.log"
+		return 1
+	fi
+	cases=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\).*/\1/p' \
+		"$out"/tests/test-*.log | awk '{ s += $1 } END { print s + 0 }')
+	figure "$cases Check cases passed," \
+	       "$(left_out_count "$out"/tests/test-*.log) left out," \
+	       "in UML $(cat "$out/uname") (SETNEXTWD: ENOTTY);" \
+	       "make check $(cat "$out/check.secs")s, guest $((SECONDS - t0))s"
+}
+
 run_check() {
 	current=$1
 	case $1 in
@@ -645,6 +824,7 @@ run_check() {
 	musl) check_musl ;;
 	fuzz) check_fuzz ;;
 	deb) check_deb ;;
+	uml) check_uml ;;
 	esac
 }
 

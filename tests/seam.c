@@ -73,6 +73,8 @@ int iwd_sys_add(int fd, const char *path, uint32_t mask)
 
 	if (inject(SEAM_ADD))
 		return -1;
+	if (seam.before_add)
+		seam.before_add(fd, path);
 	/* Before 3.10 the allocator stops at INT_MAX instead of wrapping. */
 	if (seam.no_wrap && seam.last_wd == INT_MAX) {
 		errno = ENOSPC;

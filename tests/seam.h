@@ -18,6 +18,8 @@ struct seam {
 	bool no_wrap;		/* the allocator stops at INT_MAX (< 3.10) */
 	bool no_proc;		/* /proc is not mounted */
 	int last_wd;
+	/* called before each add reaches the kernel (a rename, say) */
+	void (*before_add)(int fd, const char *path);
 	/* fault injection: the fail_at-th call of fail_kind fails */
 	enum seam_call fail_kind;
 	unsigned long fail_at;	/* 0: never */

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,16 +15,19 @@
 #define REJECTED INOTIFY_WD_MASK_CREATE_REJECTED
 #define IGNORED  INOTIFY_WD_MASK_CREATE_IGNORED
 
+/* The seccomp filters stay until the process ends: forked cases only. */
 const struct variant variants[] = {
-	{ .name = "ioctl" },
+	{ .name = "ioctl", .needs = NEED_SETNEXTWD },
 	{ .name = "forced-fallback", .flags = INOTIFY_WD_FALLBACK,
 	  .fallback = true },
-	{ .name = "seccomp-enotty", .seccomp_errno = ENOTTY, .fallback = true },
-	{ .name = "seccomp-eperm", .seccomp_errno = EPERM, .fallback = true },
+	{ .name = "seccomp-enotty", .seccomp_errno = ENOTTY, .fallback = true,
+	  .needs = NEED_FORK },
+	{ .name = "seccomp-eperm", .seccomp_errno = EPERM, .fallback = true,
+	  .needs = NEED_FORK },
 	{ .name = "seccomp-eacces", .seccomp_errno = EACCES,
-	  .fallback = true },
+	  .fallback = true, .needs = NEED_FORK },
 	/* 4.17 and 4.18: the ioctl, but IN_MASK_CREATE is refused. */
-	{ .name = "k4.17", .mask_create = REJECTED },
+	{ .name = "k4.17", .mask_create = REJECTED, .needs = NEED_SETNEXTWD },
 	/* 4.4-4.16: neither. */
 	{ .name = "k4.4", .setnext_errno = ENOTTY, .mask_create = REJECTED,
 	  .fallback = true },
@@ -39,13 +43,6 @@ const struct variant variants[] = {
 };
 const size_t nvariants = sizeof(variants) / sizeof(variants[0]);
 const struct variant *V;
-
-bool nofork(void)
-{
-	const char *f = getenv("CK_FORK");
-
-	return f && strcmp(f, "no") == 0;
-}
 
 void variant_setup(const struct variant *v)
 {
@@ -89,10 +86,12 @@ static void (*const setups[])(void) = {
 	setup9,
 };
 
-int variant_main(const TTest *const *cases, size_t ncases,
+int variant_main(const struct case_spec *cases, size_t ncases,
 		 void (*setup)(void), void (*teardown)(void), int timeout)
 {
 	Suite *s = suite_create("variants");
+	char what[64];
+	const char *why;
 	size_t v, t;
 
 	if (sizeof(setups) / sizeof(setups[0]) != nvariants)
@@ -101,13 +100,18 @@ int variant_main(const TTest *const *cases, size_t ncases,
 	for (v = 0; v < nvariants; v++) {
 		TCase *tc;
 
-		if (variants[v].seccomp_errno && nofork())
-			continue;	/* a filter cannot be taken back */
+		why = unmet(variants[v].needs);
+		if (why) {
+			snprintf(what, sizeof(what), "variant %s",
+				 variants[v].name);
+			leave_out(what, (int)ncases, why);
+			continue;
+		}
 		tc = tcase_create(variants[v].name);
 		tcase_set_timeout(tc, timeout);
 		tcase_add_checked_fixture(tc, setups[v], teardown);
 		for (t = 0; t < ncases; t++)
-			tcase_add_test(tc, cases[t]);
+			add_case(tc, &cases[t]);
 		suite_add_tcase(s, tc);
 	}
 	return run_suite(s);

@@ -19,6 +19,7 @@ struct variant {
 	bool no_proc;		/* seam: /proc not mounted */
 	bool no_wrap;		/* seam: allocator stops at INT_MAX */
 	bool fallback;		/* the calls cycle */
+	unsigned int needs;	/* NEED_*: what the machine must offer */
 };
 
 extern const struct variant variants[];
@@ -31,10 +32,12 @@ void variant_setup(const struct variant *v);
 void variant_enter(void);
 /* The options every call of the test uses. */
 struct inotify_wd_opts variant_opts(void);
-/* True when the test runs without fork (valgrind): no seccomp then. */
-bool nofork(void);
-/* Runs every case on every variant (one test case per variant). */
-int variant_main(const TTest *const *cases, size_t ncases,
+/*
+ * Runs every case on every variant (one Check test case per variant),
+ * leaving out the variants and cases whose needs this machine does not
+ * meet.  timeout: seconds per case on a slow builder (see README).
+ */
+int variant_main(const struct case_spec *cases, size_t ncases,
 		 void (*setup)(void), void (*teardown)(void), int timeout);
 
 #endif

@@ -99,6 +99,8 @@ static void report_failure(const struct add_args *a, int err)
 	/* The instance is the tool's own, fresh: the cursor is at 1. */
 	if (err == ERANGE)
 		hint = range_hint(buf, sizeof(buf), a->wd, a->opts.max_cycles);
+	if (err == ESTALE)
+		hint = HINT_NEW_INODE;
 	/* Errors about the number name the number, the rest the path. */
 	if (err == ERANGE || err == EBUSY)
 		errmsg("--wd %d: %s (%s)", a->wd, strerror(err), hint);

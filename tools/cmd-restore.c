@@ -201,6 +201,8 @@ static void report_failure(const struct restore_args *a,
 		return;
 	}
 	w = &in->w[failed];
+	if (err == ESTALE && w->path)
+		hint = HINT_NEW_INODE;
 	if (w->path)
 		snprintf(what, sizeof(what), "wd %d: path %s", w->wd,
 			 path_escape(w->path, esc, sizeof(esc)));

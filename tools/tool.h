@@ -36,6 +36,10 @@ const char *errno_name(int err);
  * or NULL.  no_fallback: the caller forbade the fallback.
  */
 const char *lib_hint(int err, bool no_fallback);
+/* The ESTALE of a path target, which restore's stale handles are not. */
+#define HINT_NEW_INODE "named another inode between two adds: renamed " \
+	"meanwhile, or a file system such as hostfs that gives a new inode " \
+	"per lookup"
 /*
  * ERANGE from a fresh instance, as a hint in buf: the cycles reaching
  * wd takes at most, and the bound (0: the default).
