@@ -25,6 +25,8 @@ static int fit_rounds(const struct run *run, int i)
 	double cycle_s, left, later = 0;
 	int j, fit;
 
+	if (!run->naive)	/* case 1 left out (--cases): no estimate */
+		return p->dist_rounds[i];
 	summarize(run->naive->v, run->naive->rounds, &naive);
 	cycle_s = 1.2 * naive.med / (HEADLINE_WD - 1.0) / 1e9;
 	for (j = i + 1; j < p->ndist; j++)

@@ -72,6 +72,7 @@ static const struct bench_case cases[] = {
 
 struct options {
 	const char *csv, *prefix, *gnuplot, *scale_prefix;
+	const char *only;		/* --cases: ids to run, "1,4,8" */
 	bool quick, million;
 	const struct kernel *k;		/* --kernel: this process plays it */
 	char *self;			/* how to run ourselves again */
@@ -136,6 +137,8 @@ static void usage(FILE *f)
 		"  --csv FILE       write one CSV row per case\n"
 		"  --plot PREFIX    write PREFIX.dat and PREFIX.gp, and PREFIX.png with gnuplot\n"
 		"  --scale-plot PREFIX  the same for the scale series (case 8) of every kernel\n"
+		"  --cases LIST     run only these cases, e.g. 7,8 (the physical limit and the\n"
+		"                   fallback plot need 1, 4 and 6)\n"
 		"  --gnuplot PROG   gnuplot to run (default gnuplot; empty: no PNG)\n");
 }
 
@@ -159,6 +162,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "gnuplot", required_argument, NULL, 'g' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "scale-plot", required_argument, NULL, 's' },
+		{ "cases", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -166,7 +170,7 @@ static int parse(int argc, char **argv, struct options *o)
 
 	o->gnuplot = "gnuplot";
 	o->self = argv[0];
-	while ((c = getopt_long(argc, argv, "qmc:p:g:k:s:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "qmc:p:g:k:s:C:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'q':
@@ -186,6 +190,9 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case 's':
 			o->scale_prefix = optarg;
+			break;
+		case 'C':
+			o->only = optarg;
 			break;
 		case 'k':
 			o->k = kernel_named(optarg);
@@ -265,12 +272,35 @@ static bool scale_data_file(struct run *run, const struct options *o)
 	return true;
 }
 
-static void run_cases(struct run *run)
+/* Is id in the comma-separated list (NULL: every case)? */
+static bool chosen(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p;
+
+	if (!list)
+		return true;
+	for (p = list; (p = strstr(p, id)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+static bool ran_all(const struct options *o, const char *const *ids)
+{
+	for (; *ids; ids++)
+		if (!chosen(o->only, *ids))
+			return false;
+	return true;
+}
+
+static void run_cases(struct run *run, const struct options *o)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (!run->k || cases[i].emulated)
+		if ((!run->k || cases[i].emulated) &&
+		    chosen(o->only, cases[i].id))
 			cases[i].run(run);
 	progress(run, "done");
 }
@@ -279,8 +309,9 @@ static void run_cases(struct run *run)
 static void run_played(const struct options *o)
 {
 	static char opt_kernel[] = "--kernel", opt_quick[] = "--quick",
-		    opt_csv[] = "--csv", opt_scale[] = "--scale-plot";
-	char *argv[10];
+		    opt_csv[] = "--csv", opt_scale[] = "--scale-plot",
+		    opt_cases[] = "--cases";
+	char *argv[12];
 	int argc, status;
 	size_t i;
 	pid_t pid;
@@ -300,6 +331,10 @@ static void run_played(const struct options *o)
 			argv[argc++] = opt_scale;
 			argv[argc++] = (char *)o->scale_prefix;
 		}
+		if (o->only) {
+			argv[argc++] = opt_cases;
+			argv[argc++] = (char *)o->only;
+		}
 		argv[argc] = NULL;
 		fflush(stdout);
 		if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv,
@@ -314,8 +349,11 @@ static void run_played(const struct options *o)
 static void report(struct run *run, const struct options *o,
 		   const char *kernel, const char *date)
 {
+	static const char *const limit_cases[] = { "1", "4", "6", NULL };
+	bool whole = ran_all(o, limit_cases);
+
 	rows_print(stdout);
-	if (!run->k)
+	if (!run->k && whole)
 		physical_limit(run);
 	printf("\n");
 	if (o->csv) {
@@ -323,7 +361,7 @@ static void report(struct run *run, const struct options *o,
 			die("writing %s: %s", o->csv, strerror(errno));
 		printf("csv: %s\n", o->csv);
 	}
-	if (o->prefix && !run->k)
+	if (o->prefix && !run->k && whole)
 		plot(run, o->prefix, o->gnuplot, kernel);
 }
 
@@ -362,11 +400,11 @@ int main(int argc, char **argv)
 	run.setup_s = (now_ns() - run.t_start) / 1e9;
 	header(&run, kernel, cpu, date, max_watches);
 	build_batches(&run);
-	run_cases(&run);
+	run_cases(&run, &o);
 	report(&run, &o, kernel, date);
 	scratch_remove();
 	watches_restore();
-	if (!o.k)
+	if (!o.k && chosen(o.only, "8"))
 		run_played(&o);
 	if (!o.k && o.scale_prefix)
 		scale_plot(o.scale_prefix, o.gnuplot, kernel);
