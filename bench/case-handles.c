@@ -461,6 +461,7 @@ static int write_scale_gp(const char *gp, const char *dat, const char *png,
 		"set output '%s'\n"
 		"set title 'restore by file handle: cost per watch against the hand-written loop (%s)' noenhanced\n"
 		"set logscale x\n"
+		"set xrange [500:*]\n"
 		"set format x '10^{%%L}'\n"
 		"set xlabel 'watches restored in one call'\n"
 		"set ylabel 'µs per watch'\n"
