@@ -174,6 +174,13 @@ bool watches_raise(long want);
 void watches_restore(void);
 int run_gnuplot(const char *prog, const char *script);
 
+/* The three files of one plot: PREFIX.dat, PREFIX.gp, PREFIX.png. */
+struct plot {
+	char *dat, *gp, *png;
+};
+void plot_names(struct plot *p, const char *prefix);
+void plot_draw(struct plot *p, const char *gnuplot);
+
 /* ---- sides.c ---- */
 /* One library call per fresh instance, calls times. */
 struct one_arg {

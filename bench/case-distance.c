@@ -143,25 +143,13 @@ static int write_gp(const char *gp, const char *dat, const char *png,
 void plot(const struct run *run, const char *prefix,
 		 const char *gnuplot, const char *kernel)
 {
-	char *dat = NULL, *gp = NULL, *png = NULL;
+	struct plot p;
 
 	if (strchr(prefix, '\'') || strchr(kernel, '\''))
 		die("--plot: no quote allowed in %s or %s", prefix, kernel);
-	if (asprintf(&dat, "%s.dat", prefix) < 0 ||
-	    asprintf(&gp, "%s.gp", prefix) < 0 ||
-	    asprintf(&png, "%s.png", prefix) < 0)
-		die("out of memory");
-	if (write_dat(run, dat) < 0 || write_gp(gp, dat, png, kernel) < 0)
-		die("writing %s or %s: %s", dat, gp, strerror(errno));
-	if (!gnuplot || !*gnuplot)
-		printf("plot: gnuplot not available: %s skipped (data in %s, script in %s)\n",
-		       png, dat, gp);
-	else if (run_gnuplot(gnuplot, gp) < 0)
-		printf("plot: %s %s failed: no %s (data in %s)\n", gnuplot, gp,
-		       png, dat);
-	else
-		printf("plot: %s (data in %s, script in %s)\n", png, dat, gp);
-	free(dat);
-	free(gp);
-	free(png);
+	plot_names(&p, prefix);
+	if (write_dat(run, p.dat) < 0 ||
+	    write_gp(p.gp, p.dat, p.png, kernel) < 0)
+		die("writing %s or %s: %s", p.dat, p.gp, strerror(errno));
+	plot_draw(&p, gnuplot);
 }

@@ -480,23 +480,10 @@ static int write_scale_gp(const char *gp, const char *dat, const char *png,
 
 void scale_plot(const char *prefix, const char *gnuplot, const char *kernel)
 {
-	char *dat = NULL, *gp = NULL, *png = NULL;
+	struct plot p;
 
-	if (asprintf(&dat, "%s.dat", prefix) < 0 ||
-	    asprintf(&gp, "%s.gp", prefix) < 0 ||
-	    asprintf(&png, "%s.png", prefix) < 0)
-		die("out of memory");
-	if (write_scale_gp(gp, dat, png, kernel) < 0)
-		die("writing %s: %s", gp, strerror(errno));
-	if (!gnuplot || !*gnuplot)
-		printf("plot: gnuplot not available: %s skipped (data in %s)\n",
-		       png, dat);
-	else if (run_gnuplot(gnuplot, gp) < 0)
-		printf("plot: %s %s failed: no %s (data in %s)\n", gnuplot, gp,
-		       png, dat);
-	else
-		printf("plot: %s (data in %s, script in %s)\n", png, dat, gp);
-	free(dat);
-	free(gp);
-	free(png);
+	plot_names(&p, prefix);
+	if (write_scale_gp(p.gp, p.dat, p.png, kernel) < 0)
+		die("writing %s: %s", p.gp, strerror(errno));
+	plot_draw(&p, gnuplot);
 }

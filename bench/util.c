@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -134,4 +135,29 @@ int run_gnuplot(const char *prog, const char *script)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+void plot_names(struct plot *p, const char *prefix)
+{
+	if (asprintf(&p->dat, "%s.dat", prefix) < 0 ||
+	    asprintf(&p->gp, "%s.gp", prefix) < 0 ||
+	    asprintf(&p->png, "%s.png", prefix) < 0)
+		die("out of memory");
+}
+
+/* Without gnuplot the data and script are still left for the reader. */
+void plot_draw(struct plot *p, const char *gnuplot)
+{
+	if (!gnuplot || !*gnuplot)
+		printf("plot: gnuplot not available: %s skipped (data in %s, script in %s)\n",
+		       p->png, p->dat, p->gp);
+	else if (run_gnuplot(gnuplot, p->gp) < 0)
+		printf("plot: %s %s failed: no %s (data in %s)\n", gnuplot,
+		       p->gp, p->png, p->dat);
+	else
+		printf("plot: %s (data in %s, script in %s)\n", p->png, p->dat,
+		       p->gp);
+	free(p->dat);
+	free(p->gp);
+	free(p->png);
 }

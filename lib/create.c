@@ -74,7 +74,7 @@ int iwd_create(struct call *c, const char *path, uint32_t mask,
 	int wd;
 
 	if (iwd_create_arms(c))
-		return iwd_sys_add(c->fd, path, how & IWD_CREATE_QUIET ?
+		return iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
 				   quiet : mask | IN_MASK_CREATE);
 	wd = iwd_sys_add(c->fd, path, quiet);
 	if (wd < 0 || (how & IWD_CREATE_PRIVATE) || !existed(c, wd))
