@@ -37,6 +37,11 @@ struct inode_key {
 	size_t i;
 };
 
+/* api.c bounds n by the entries' size: the keys' arrays then fit too. */
+_Static_assert(sizeof(struct wd_key) <= sizeof(struct inotify_wd_watch) &&
+	       sizeof(struct inode_key) <= sizeof(struct inotify_wd_watch),
+	       "sort keys larger than an entry");
+
 struct batch {
 	struct call *c;
 	const unsigned char *w;	/* the caller's array: n of size bytes */
@@ -45,7 +50,6 @@ struct batch {
 	struct targets targets;
 	bool worker;		/* a handle needs a mount lookup */
 	bool relative;		/* a path relative to the caller's cwd */
-	int *created;		/* the watches made (c->taken's) */
 	/* fallback only */
 	int horizon;		/* the last wd: the bound covers it */
 	size_t quiet;		/* entries [0, quiet) wait for masks */
@@ -393,7 +397,7 @@ static int place_all(struct batch *b)
 		if (place_one(b, k, next) < 0)
 			return failed(b, k);
 		wd = nth(b, k)->wd;
-		b->created[c->taken.ncreated++] = wd;
+		c->taken.created[c->taken.ncreated++] = wd;
 		next = wd == INT_MAX ? 0 : wd + 1;
 	}
 	for (k = 0; k < b->quiet; k++)
@@ -433,9 +437,8 @@ int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
 	iwd_targets_init(&b.targets);
 	/* zeroed: the analyzer cannot follow validate() filling it */
 	b.order = calloc(n, sizeof(*b.order));
-	b.created = malloc(n * sizeof(*b.created));
-	c->taken.created = b.created;
-	if (!b.order || !b.created) {
+	c->taken.created = malloc(n * sizeof(*c->taken.created));
+	if (!b.order || !c->taken.created) {
 		errno = ENOMEM;
 	} else if (validate(&b) == 0) {
 		b.targets.keep_home = b.relative;
@@ -447,7 +450,7 @@ int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
 	close_kept(&b);
 	iwd_targets_free(&b.targets);
 	free(b.order);
-	free(b.created);
+	free(c->taken.created);
 	c->taken.created = NULL;
 	c->taken.ncreated = 0;
 	return ret;
