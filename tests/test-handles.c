@@ -106,17 +106,17 @@ static void free_files(char **p, int n)
 static int size_for(int want)
 {
 	FILE *f = fopen("/proc/sys/fs/inotify/max_user_watches", "r");
-	long limit = want + OTHERS + HEADROOM;	/* unknown: assume room */
+	long limit, room;
 
-	if (f) {
-		if (fscanf(f, "%ld", &limit) != 1)
-			limit = want + OTHERS + HEADROOM;
+	if (!f || fscanf(f, "%ld", &limit) != 1)
+		limit = want + OTHERS + HEADROOM;	/* unknown: assume room */
+	if (f)
 		fclose(f);
-	}
-	if (limit - OTHERS - HEADROOM < want) {
+	room = limit - OTHERS - HEADROOM;
+	if (room < want) {
 		printf("max_user_watches is %ld: %ld watches instead of %d\n",
-		       limit, limit - OTHERS - HEADROOM, want);
-		return (int)(limit - OTHERS - HEADROOM);
+		       limit, room, want);
+		return (int)room;
 	}
 	return want;
 }
