@@ -93,7 +93,7 @@ static int read_list(const char *page)
 {
 	FILE *f = fopen(page, "r");
 	char line[512];
-	bool in_section = false, in_example = false;
+	bool in_section = false, in_example = false, bad = false;
 
 	if (!f) {
 		perror(page);
@@ -106,10 +106,12 @@ static int read_list(const char *page)
 			in_example = true;
 		else if (in_section && !strncmp(line, ".EE", 3))
 			in_example = false;
-		else if (in_example && add_names(line) < 0)
+		else if (in_example && (bad = add_names(line) < 0))
 			break;
 	}
 	fclose(f);
+	if (bad)
+		return -1;	/* add_names() said why */
 	if (in_example || nnames < 10) {
 		fprintf(stderr, "seccomp-list: no list of system calls in the"
 			" seccomp subsection of %s\n", page);
