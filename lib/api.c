@@ -21,6 +21,40 @@ static int fail(int err)
 	return -1;
 }
 
+/*
+ * Is fd an inotify instance?  Asked the way the kernel's own
+ * inotify_add_watch() answers it, one system call and no /proc: it
+ * refuses a closed fd (EBADF) and any other file (EINVAL) before it
+ * looks at the path, and an empty path is never looked up (ENOENT), so
+ * an instance gets no watch and no event.  -1 with that errno when fd is
+ * no instance; otherwise 0, errno as it was (a failure of the check
+ * itself says nothing about fd).
+ */
+static int check_fd(int fd)
+{
+	int saved = errno;
+
+	if (iwd_sys_add(fd, "", IN_ACCESS) < 0 &&
+	    (errno == EBADF || errno == EINVAL))
+		return -1;
+	errno = saved;
+	return 0;
+}
+
+/*
+ * A call that failed on the way down failed, first of all, because fd
+ * was no inotify instance, if it was none: whatever the fast path or
+ * the fallback ran into first (the fallback without /proc may take a
+ * pipe with data for a queue that is not empty: EAGAIN), the caller is
+ * told EBADF or EINVAL, as on every kernel variant.  Only failures pay.
+ */
+static int fd_first(struct call *c, int ret)
+{
+	if (ret < 0)
+		check_fd(c->fd);
+	return ret;
+}
+
 static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 {
 	size_t busy;
@@ -30,10 +64,10 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 	if (wd < 1 || !iwd_mask_valid(mask))
 		return fail(EINVAL);
 	if (iwd_call_use_ioctl(c))
-		return iwd_fast_add(c, path, mask, wd);
+		return fd_first(c, iwd_fast_add(c, path, mask, wd));
 	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
-		return -1;
-	return iwd_fallback_add(c, path, mask, wd, 0, 0);
+		return fd_first(c, -1);
+	return fd_first(c, iwd_fallback_add(c, path, mask, wd, 0, 0));
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,
@@ -58,8 +92,8 @@ static int set_next(struct call *c, int wd)
 	if (wd < 1)
 		return fail(EINVAL);
 	if (iwd_call_use_ioctl(c))
-		return iwd_fast_set_next(c, wd);
-	return iwd_fallback_set_next(c, wd);
+		return fd_first(c, iwd_fast_set_next(c, wd));
+	return fd_first(c, iwd_fallback_set_next(c, wd));
 }
 
 EXPORT int inotify_wd_set_next(int fd, int wd,
@@ -85,6 +119,25 @@ static int check_array(const struct inotify_wd_watch *w, size_t n,
 	return 0;
 }
 
+/*
+ * The fd is checked whatever the count: with none, here (nothing else
+ * would look at it); with entries, when the restore failed.  An fd that
+ * is no inotify instance concerns no single entry: failed is count.
+ */
+static int restore(struct call *c, const struct inotify_wd_watch *w,
+		   size_t n, size_t size)
+{
+	if (check_array(w, n, size) < 0)
+		return -1;
+	if (!n)
+		return check_fd(c->fd);
+	if (iwd_restore(c, w, n, size) == 0)
+		return 0;
+	if (check_fd(c->fd) < 0)
+		c->st.failed = n;
+	return -1;
+}
+
 EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 			      size_t count, size_t size,
 			      const struct inotify_wd_opts *opts,
@@ -96,9 +149,7 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 	/* Errors that concern no single entry report the count. */
 	c.st.failed = count;
 	if (ret == 0)
-		ret = check_array(watches, count, size);
-	if (ret == 0)
-		ret = iwd_restore(&c, watches, count, size);
+		ret = restore(&c, watches, count, size);
 	return iwd_call_end(&c, ret);
 }
 

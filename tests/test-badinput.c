@@ -4,6 +4,10 @@
  * Bad input, every public call, as one table: each row names the call,
  * the input and the documented errno.  After each row the caller's
  * instance is exactly as before (watches, queue) and no fd leaked.
+ *
+ * Then an fd that is no inotify instance, on every kernel variant: the
+ * calls that take one check it whatever else they are given, a restore
+ * of no entries too (EBADF, else EINVAL, and stats.failed is count).
  */
 #include "config.h"
 
@@ -13,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "variant.h"
 
 #define MASK	IN_MODIFY
 
@@ -235,18 +241,168 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* ---- fds that are no inotify instance, on every variant ---- */
+
+/*
+ * Each kind of fd that is not an inotify instance, and the errno every
+ * call must give for it.  Those that are open hold data, so that their
+ * FIONREAD is not 0 (a queue to a fallback that took them for inotify)
+ * and their content shows whether a call consumed any.
+ */
+enum bad_kind { BAD_MINUS_ONE, BAD_CLOSED, BAD_PIPE, BAD_FILE, BAD_EVENTFD,
+		NBAD };
+
+static const struct {
+	const char *name;
+	int err;
+} bad_kinds[NBAD] = {
+	[BAD_MINUS_ONE] = { "fd -1", EBADF },
+	[BAD_CLOSED] = { "a closed fd", EBADF },
+	[BAD_PIPE] = { "a pipe", EINVAL },
+	[BAD_FILE] = { "a regular file", EINVAL },
+	[BAD_EVENTFD] = { "an eventfd", EINVAL },
+};
+
+static int bad[NBAD];
+static int pipe_w;
+
+static void bad_setup(void)
+{
+	int p[2];
+
+	setup();
+	bad[BAD_MINUS_ONE] = -1;
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	bad[BAD_PIPE] = p[0];
+	pipe_w = p[1];
+	ck_assert_int_eq(write(pipe_w, "x", 1), 1);
+	bad[BAD_FILE] = open(sc.c, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(bad[BAD_FILE], 0);
+	ck_assert_int_eq(write(bad[BAD_FILE], "data", 4), 4);
+	ck_assert_int_eq(lseek(bad[BAD_FILE], 0, SEEK_SET), 0);
+	bad[BAD_EVENTFD] = eventfd(3, EFD_CLOEXEC | EFD_NONBLOCK);
+	ck_assert_int_ge(bad[BAD_EVENTFD], 0);
+	/* Last: the fds above would take the number of setup()'s. */
+	bad[BAD_CLOSED] = dup(bad[BAD_EVENTFD]);
+	close(bad[BAD_CLOSED]);
+}
+
+static void bad_teardown(void)
+{
+	close(bad[BAD_EVENTFD]);
+	close(bad[BAD_FILE]);
+	close(bad[BAD_PIPE]);
+	close(pipe_w);
+	teardown();
+}
+
+/* What the open ones hold, read without consuming it. */
+static void bad_content(int *pipe_bytes, off_t *file_pos, eventfd_t *value)
+{
+	ck_assert_int_eq(ioctl(bad[BAD_PIPE], FIONREAD, pipe_bytes), 0);
+	*file_pos = lseek(bad[BAD_FILE], 0, SEEK_CUR);
+	ck_assert_int_eq(eventfd_read(bad[BAD_EVENTFD], value), 0);
+	ck_assert_int_eq(eventfd_write(bad[BAD_EVENTFD], *value), 0);
+}
+
+static struct inotify_wd_stats bst;
+
+/* Each call that takes an inotify fd, given f. */
+#define BAD_CALLS(X) \
+	X(inotify_wd_add_watch(f, sc.a, MASK, 5, &o, &bst), 0) \
+	X(inotify_wd_add_watch(f, sc.a, MASK, 1, &o, &bst), 0) \
+	X(inotify_wd_set_next(f, 5, &o, &bst), 0) \
+	X(inotify_wd_restore(f, NULL, 0, WSIZE, &o, &bst), 0) \
+	X(inotify_wd_restore(f, ws, 0, WSIZE, &o, &bst), 0) \
+	X(inotify_wd_restore(f, ws, 1, WSIZE, &o, &bst), 1) \
+	X(inotify_wd_restore(f, ws, 2, WSIZE, &o, &bst), 2) \
+	X(inotify_wd_restore(f, ws, 2, WSIZE, &no_rollback, &bst), 2)
+
+/* Runs call i on f: its result, errno, and the count it was given. */
+static int bad_call(int i, int f, size_t *given)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_opts no_rollback = o;
+	int k = 0;
+
+	no_rollback.flags |= INOTIFY_WD_NO_ROLLBACK;
+#define X(call, n) if (i == k++) { *given = (n); return (call); }
+	BAD_CALLS(X)
+#undef X
+	return -2;
+}
+
+static const char *const bad_call_names[] = {
+#define X(call, n) #call,
+	BAD_CALLS(X)
+#undef X
+};
+
+#define NBAD_CALLS (sizeof(bad_call_names) / sizeof(bad_call_names[0]))
+
+/* Call i on bad fd k: the errno of its kind, stats.failed the count. */
+static bool bad_ok(int i, int k)
+{
+	size_t n;
+	int ret, err;
+
+	memset(&bst, 0xff, sizeof(bst));
+	errno = 0;
+	ret = bad_call(i, bad[k], &n);
+	err = errno;
+	if (ret == -1 && err == bad_kinds[k].err &&
+	    (i < 3 || bst.failed == n))	/* the restores report failed */
+		return true;
+	fprintf(stderr, "[%s] %s, f %s: returned %d, errno %s, failed %lu;"
+		" expected -1, %s, failed %zu\n", V->name, bad_call_names[i],
+		bad_kinds[k].name, ret, strerror(err),
+		(unsigned long)bst.failed, strerror(bad_kinds[k].err), n);
+	return false;
+}
+
+START_TEST(not_inotify)
+{
+	struct kstate before, after;
+	int fds = open_fds(), bytes[2], wrong = 0, i, k;
+	off_t pos[2];
+	eventfd_t value[2];
+
+	kstate(fd, &before);
+	bad_content(&bytes[0], &pos[0], &value[0]);
+	variant_enter();
+	/* All of them, then the verdict: one run shows every gap. */
+	for (k = 0; k < NBAD; k++)
+		for (i = 0; i < (int)NBAD_CALLS; i++)
+			wrong += !bad_ok(i, k);
+	ck_assert_msg(wrong == 0, "[%s] %d calls of %d gave the wrong answer"
+		      " (listed on stderr)", V->name, wrong,
+		      NBAD * (int)NBAD_CALLS);
+	kstate(fd, &after);
+	assert_kstate_equal(&before, &after);
+	ck_assert_int_eq(open_fds(), fds);
+	bad_content(&bytes[1], &pos[1], &value[1]);
+	ck_assert_int_eq(bytes[1], bytes[0]);
+	ck_assert_int_eq(pos[1], pos[0]);
+	ck_assert_uint_eq(value[1], value[0]);
+}
+END_TEST
+
 int main(void)
 {
+	const struct case_spec bad_fd_cases[] = { CASE(not_inotify) };
 	Suite *s = suite_create("bad-input");
 	TCase *tc = tcase_create("bad-input");
-	int failed;
+	int table, fds;
 
 	/* milliseconds a row; Check's default 4 s would measure the load */
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(rows) / sizeof(rows[0]));
 	suite_add_tcase(s, tc);
-	failed = run_suite(s);
+	table = run_suite(s);
 	printf("%zu rows\n", sizeof(rows) / sizeof(rows[0]));
-	return failed;
+	fds = variant_main(bad_fd_cases, 1, bad_setup, bad_teardown, 60);
+	if (table == EXIT_FAILURE || fds == EXIT_FAILURE)
+		return EXIT_FAILURE;
+	return table == 77 && fds == 77 ? 77 : EXIT_SUCCESS;
 }
