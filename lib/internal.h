@@ -183,6 +183,9 @@ long iwd_sys_readlink(const char *path, char *buf, size_t size);
 int iwd_sys_fchdir(int fd);
 int iwd_sys_unshare_fs(void);
 long iwd_sys_getdents(int fd, void *buf, size_t size);
+struct stat;
+int iwd_sys_fstat(int fd, struct stat *st);
+int iwd_sys_mount_id(int fd, int *id);
 int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */
 int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
@@ -188,6 +189,38 @@ int iwd_sys_unshare_fs(void)
 	if (inject(SEAM_CHDIR))
 		return -1;
 	return unshare(CLONE_FS);
+}
+
+int iwd_sys_fstat(int fd, struct stat *st)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstat(fd, st);
+}
+
+int iwd_sys_mount_id(int fd, int *id)
+{
+#ifdef HAVE_STRUCT_STATX_STX_MNT_ID
+	struct statx sx;
+
+	if (inject(SEAM_STAT))
+		return -1;
+	if (seam.no_mount_id) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0)
+		return -1;
+	if (sx.stx_mask & STATX_MNT_ID) {
+		*id = (int)sx.stx_mnt_id;
+		return 0;
+	}
+#else
+	(void)fd;
+	(void)id;
+#endif
+	errno = ENOSYS;
+	return -1;
 }
 
 long iwd_sys_getdents(int fd, void *buf, size_t size)

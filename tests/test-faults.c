@@ -26,7 +26,7 @@
 static const int faults[] = { ENOSPC, ENOMEM, EINTR, EACCES, EMFILE };
 static const char *const kind_names[] = {
 	"init", "add", "rm", "setnext", "nread", "read", "open", "memfd",
-	"handle", "readlink", "chdir", "thread",
+	"handle", "readlink", "chdir", "thread", "stat",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == SEAM_NCALLS,
 	       "a name for every kind of call the seam counts");

@@ -39,7 +39,7 @@
 /* Watches left to the bystanders and the rest of the machine. */
 #define HEADROOM	64
 
-static char root[128];
+static char root[128], bind_dir[128];
 static int dst = -1, fds_before;
 
 /* The tmpfs of the test's own: needs fork (CK_FORK) and root. */
@@ -61,7 +61,12 @@ static void teardown(void)
 {
 	if (dst >= 0)
 		close(dst);
-	umount2(root, MNT_DETACH);
+	if (bind_dir[0])
+		umount2(bind_dir, MNT_DETACH);
+	bind_dir[0] = '\0';
+	/* the tmpfs, and what a case stacked on it */
+	while (umount2(root, MNT_DETACH) == 0)
+		;
 	scratch_teardown();
 }
 
@@ -509,6 +514,107 @@ START_TEST(relative_paths_and_cwd)
 }
 END_TEST
 
+/* A fresh instance in dst, restored from s with o: 0 or the errno. */
+static int restore_fresh(const struct source *s, struct inotify_wd_opts *o,
+			 struct inotify_wd_stats *st)
+{
+	close(dst);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(dst, 0);
+	if (inotify_wd_restore(dst, s->w, s->n, WSIZE, o, st) < 0)
+		return errno;
+	return 0;
+}
+
+/* dst holds exactly the source's watches, and nothing is queued. */
+static void expect_exactly(const struct source *s)
+{
+	char **got;
+	int n, i;
+
+	got = klines(dst, &n);
+	ck_assert_int_eq(n, s->nlines);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(got[i], s->lines[i]);
+	klines_free(got, n);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+}
+
+/* Another tmpfs stacked on the test's, hiding it at its mount point. */
+static void overmount_root(void)
+{
+	ck_assert_int_eq(mount("iwd-over", root, "tmpfs", 0, "size=1m"), 0);
+}
+
+/*
+ * The mount point mountinfo lists first for the device is overmounted,
+ * but a bind mount of the same file system's root is listed too: the
+ * handles open through it.  Once with the mount id from statx(), once
+ * from fdinfo (kernels before 5.8, played by the seam).
+ */
+START_TEST(overmounted_point_second_mount)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	char **files = make_files(20);
+	struct source s;
+	int err;
+
+	make_source(&s, files, 20, holed);
+	snprintf(bind_dir, sizeof(bind_dir), "%s/bind", sc.dir);
+	ck_assert_int_eq(mkdir(bind_dir, 0755), 0);
+	ck_assert_int_eq(mount(root, bind_dir, NULL, MS_BIND, NULL), 0);
+	overmount_root();
+	variant_enter();
+	err = restore_fresh(&s, &o, &st);
+	ck_assert_msg(err == 0, "[%s] restore: %s (entry %zu)", V->name,
+		      strerror(err), st.failed);
+	expect_exactly(&s);
+	ck_assert_int_eq(open_fds(), fds_before);
+
+	seam.no_mount_id = true;
+	ck_assert_int_eq(restore_fresh(&s, &o, NULL), 0);
+	expect_exactly(&s);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free_source(&s);
+	free_files(files, 20);
+}
+END_TEST
+
+/*
+ * The one mount of the device is overmounted: ENODEV, whichever way the
+ * mount id is learnt, and nothing is left behind.
+ */
+START_TEST(only_mount_overmounted)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	char **files = make_files(3);
+	struct source s;
+	int round;
+
+	make_source(&s, files, 3, dense);
+	overmount_root();
+	variant_enter();
+	for (round = 0; round < 2; round++) {
+		seam.no_mount_id = round == 1;
+		ck_assert_int_eq(restore_fresh(&s, &o, &st), ENODEV);
+		ck_assert_uint_eq(st.failed, 0);
+		ck_assert_int_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){ 0 },
+					  MAX_KWATCH), 0);
+		ck_assert_int_eq(queued_bytes(dst), 0);
+		ck_assert_int_eq(open_fds(), fds_before);
+	}
+	free_source(&s);
+	free_files(files, 3);
+}
+END_TEST
+
+/*
+ * A checkpoint tool restores a task in its own PID namespace, where it
+ * is pid 1, and then forks the next tasks with the pids they had: the
+ * restore must create no task, so that the next fork() gets pid 2.
+ */
 /*
  * One Check test case per variant, unless this machine lacks what the
  * variant or setup() needs: then its cases are listed as left out.
@@ -560,6 +666,8 @@ int main(void)
 		      "keeps 2,000 O_PATH fds open at once"),
 		CASE(dense_one_add_each), CASE(mount_fd_and_zeroed_entries),
 		CASE(relative_paths_and_cwd),
+		CASE(overmounted_point_second_mount),
+		CASE(only_mount_overmounted),
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
 	Suite *s = suite_create("handles");
