@@ -10,14 +10,16 @@
  * IN_CLOSE_NOWRITE on existing watches (Linux 6.10+), unlike the
  * read-only open CRIU used, which later had to drain those events again.
  *
- * The kernel refuses an O_PATH fd as the mount anchor, and opening the
- * mount's root directory for real would queue IN_OPEN/IN_CLOSE_NOWRITE on
- * any watch of that directory (a watch on the root of a tmpfs is common).
- * So such handles are opened relative to the working directory, after an
- * fchdir() to the mount's O_PATH fd, by a thread that has a working
- * directory of its own (worker.c): the caller's is never touched.  The
- * whole batch runs in that thread, so a handle costs its open and
- * nothing more; the fchdir() happens when the mount changes.
+ * The kernel refuses an O_PATH fd as the mount anchor (EBADF), and
+ * opening the mount's root directory for real would queue IN_OPEN and
+ * IN_CLOSE_NOWRITE on any watch of that directory (a watch on the root
+ * of a tmpfs is common).  So such handles are opened relative to the
+ * working directory, after an fchdir() to the mount's O_PATH fd: in the
+ * calling thread when no other thread shares its working directory,
+ * which then goes back where it was before the call returns
+ * (iwd_targets_leave()), else in a thread with one of its own
+ * (worker.c).  A handle costs its open and nothing more; the fchdir()
+ * happens when the mount changes.
  */
 #include "config.h"
 
@@ -240,8 +242,11 @@ static int enter(struct targets *t, int dir)
 {
 	if (t->cwd == dir)
 		return 0;
-	/* Remember where relative paths resolve, before leaving it. */
-	if (t->cwd == -1 && t->keep_home && t->home < 0) {
+	/*
+	 * Remember where we began, before leaving it: relative paths
+	 * resolve there, and the caller's callback and return find it.
+	 */
+	if (t->cwd == -1 && t->home < 0) {
 		t->home = iwd_sys_open(".", O_PATH | O_DIRECTORY);
 		if (t->home < 0)
 			return -1;
@@ -250,6 +255,17 @@ static int enter(struct targets *t, int dir)
 		return -1;
 	t->cwd = dir;
 	return 0;
+}
+
+/*
+ * Go back to where the call began, if we left it; once per call, and
+ * around the progress callback.  An fchdir() to a directory we stood in
+ * and hold open, which CAP_DAC_READ_SEARCH (needed to open any handle)
+ * lets us search: it does not fail in practice.
+ */
+int iwd_targets_leave(struct targets *t)
+{
+	return enter(t, -1);
 }
 
 static int open_handle(struct targets *t, const struct inotify_wd_watch *w)

@@ -140,6 +140,12 @@ int iwd_sys_unshare_fs(void)
 	return unshare(CLONE_FS);
 }
 
+int iwd_sys_stat(const char *path, struct stat *st)
+{
+	calls++;
+	return stat(path, st);
+}
+
 int iwd_sys_fstat(int fd, struct stat *st)
 {
 	calls++;

@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * The restore's worker: a thread with a working directory of its own.
+ * The restore's worker: a thread with a working directory of its own,
+ * for a caller that has other threads.
  *
  * File handles are opened relative to a working directory on their mount
- * (see handle.c), and the caller's must not move.  The thread unshares
- * its filesystem context (CLONE_FS) and then runs the whole batch, while
- * the caller waits: one hand-over per call, not per watch.  Waking a
- * thread that sleeps on another CPU costs tens of microseconds on an
- * idle machine, which per watch would be many times a watch's own cost.
+ * (see handle.c).  A process with one thread has its working directory
+ * to itself, so the batch runs in the calling thread, which goes back to
+ * its own directory before it returns and around the progress callback:
+ * no task is created, and a checkpoint tool that restores a task with
+ * chosen pids finds none taken.  Only when other threads share the
+ * directory does the batch run in a thread that unshares its filesystem
+ * context (CLONE_FS), while the caller waits: one hand-over per call,
+ * not per watch.  Waking a thread that sleeps on another CPU costs tens
+ * of microseconds on an idle machine, which per watch would be many
+ * times a watch's own cost.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -36,6 +43,21 @@ static void *worker_main(void *p)
 	}
 	j->calls = iwd_sys_count();
 	return NULL;
+}
+
+/*
+ * Does the process have threads besides this one, which would see the
+ * working directory move?  /proc/self/task links one entry per thread
+ * to its two own ("." and ".."): one stat() tells, with no text to
+ * parse.  When /proc cannot tell, assume they exist.  Only this thread
+ * could add one during the call (in the progress callback, which the
+ * manual asks not to).
+ */
+bool iwd_worker_needed(void)
+{
+	struct stat st;
+
+	return iwd_sys_stat("/proc/self/task", &st) < 0 || st.st_nlink != 3;
 }
 
 /*

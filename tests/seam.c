@@ -191,6 +191,17 @@ int iwd_sys_unshare_fs(void)
 	return unshare(CLONE_FS);
 }
 
+int iwd_sys_stat(const char *path, struct stat *st)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	if (proc_hidden(path)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return stat(path, st);
+}
+
 int iwd_sys_fstat(int fd, struct stat *st)
 {
 	if (inject(SEAM_STAT))
