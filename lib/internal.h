@@ -120,6 +120,8 @@ int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 
 /* ---- worker.c: a thread with a working directory of its own ---- */
 bool iwd_worker_needed(void);
+bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
+		       unsigned long total, void *arg);
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
 
 /* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
@@ -192,6 +194,9 @@ int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */
 int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 void iwd_sys_thread_join(pthread_t t);
+/* Waiting for the other side of a hand-over, and waking it. */
+void iwd_sys_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock);
+void iwd_sys_cond_wake(pthread_cond_t *cond);
 /* System calls this thread issued through the seam, for the stats. */
 unsigned long iwd_sys_count(void);
 

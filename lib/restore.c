@@ -434,11 +434,17 @@ static int run_job(void *arg)
 	return run(arg);
 }
 
-/* The caller's progress callback, in the caller's working directory. */
+/*
+ * The caller's progress callback, in the calling thread and in the
+ * caller's working directory: the worker hands it over to the caller;
+ * without one, the working directory goes back first.
+ */
 static void progress_home(unsigned long done, unsigned long total, void *arg)
 {
 	struct batch *b = arg;
 
+	if (iwd_worker_report(b->progress, done, total, b->progress_arg))
+		return;
 	iwd_targets_leave(&b->targets);
 	b->progress(done, total, b->progress_arg);
 }

@@ -221,3 +221,16 @@ void iwd_sys_thread_join(pthread_t t)
 	calls++;
 	pthread_join(t, NULL);
 }
+
+/* Counted as the futex call each takes when the other side waits. */
+void iwd_sys_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock)
+{
+	calls++;
+	pthread_cond_wait(cond, lock);
+}
+
+void iwd_sys_cond_wake(pthread_cond_t *cond)
+{
+	calls++;
+	pthread_cond_broadcast(cond);
+}

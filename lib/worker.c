@@ -14,7 +14,9 @@
  * context (CLONE_FS), while the caller waits: one hand-over per call,
  * not per watch.  Waking a thread that sleeps on another CPU costs tens
  * of microseconds on an idle machine, which per watch would be many
- * times a watch's own cost.
+ * times a watch's own cost.  Meanwhile the caller runs the progress
+ * reports the worker hands over (rare: every 16384 cycles), so that the
+ * callback runs in the calling thread, as the manual says, in every case.
  */
 #include "config.h"
 
@@ -23,17 +25,33 @@
 
 #include "internal.h"
 
+/* A progress report the worker hands to the calling thread. */
+struct report {
+	inotify_wd_progress_fn *fn;
+	unsigned long done, total;
+	void *arg;
+};
+
 struct job {
 	int (*fn)(void *);
 	void *arg;
 	int ret, err;
 	unsigned long calls;	/* the system calls the worker issued */
+	pthread_mutex_t lock;	/* guards what follows */
+	pthread_cond_t cond;	/* either side waits on it */
+	bool finished;
+	bool reporting;		/* r waits for the calling thread */
+	struct report r;
 };
+
+/* The job of this thread, in the worker; NULL elsewhere. */
+static __thread struct job *current;
 
 static void *worker_main(void *p)
 {
 	struct job *j = p;
 
+	current = j;
 	if (iwd_sys_unshare_fs() < 0) {
 		j->ret = -1;
 		j->err = errno;
@@ -41,8 +59,55 @@ static void *worker_main(void *p)
 		j->ret = j->fn(j->arg);
 		j->err = errno;
 	}
+	pthread_mutex_lock(&j->lock);
+	j->finished = true;
+	iwd_sys_cond_wake(&j->cond);
 	j->calls = iwd_sys_count();
+	pthread_mutex_unlock(&j->lock);
 	return NULL;
+}
+
+/*
+ * In the worker: hand fn(done, total, arg) to the calling thread, which
+ * runs it in its own working directory, and wait for its return.  False
+ * when this is not the worker: call it yourself then.
+ */
+bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
+		       unsigned long total, void *arg)
+{
+	struct job *j = current;
+
+	if (!j)
+		return false;
+	pthread_mutex_lock(&j->lock);
+	j->r = (struct report){ fn, done, total, arg };
+	j->reporting = true;
+	iwd_sys_cond_wake(&j->cond);
+	while (j->reporting)
+		iwd_sys_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+	return true;
+}
+
+/* The calling thread: run the worker's reports until it has finished. */
+static void serve(struct job *j)
+{
+	struct report r;
+
+	pthread_mutex_lock(&j->lock);
+	while (!j->finished) {
+		if (!j->reporting) {
+			iwd_sys_cond_wait(&j->cond, &j->lock);
+			continue;
+		}
+		r = j->r;
+		pthread_mutex_unlock(&j->lock);
+		r.fn(r.done, r.total, r.arg);
+		pthread_mutex_lock(&j->lock);
+		j->reporting = false;
+		iwd_sys_cond_wake(&j->cond);
+	}
+	pthread_mutex_unlock(&j->lock);
 }
 
 /*
@@ -61,19 +126,26 @@ bool iwd_worker_needed(void)
 }
 
 /*
- * Run fn(arg) in the worker; its result and errno become ours, and the
- * system calls it issued are added to *calls.  EAGAIN when no thread can
- * be created.
+ * Run fn(arg) in the worker, while this thread runs the progress reports
+ * it hands over; its result and errno become ours, and the system calls
+ * it issued are added to *calls.  EAGAIN when no thread can be created.
  */
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls)
 {
 	struct job j = { .fn = fn, .arg = arg };
 	pthread_t t;
+	int ret = -1;
 
-	if (iwd_sys_thread_start(&t, worker_main, &j) < 0)
-		return -1;
-	iwd_sys_thread_join(t);
-	*calls += j.calls;
-	errno = j.err;
-	return j.ret;
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.cond, NULL);
+	if (iwd_sys_thread_start(&t, worker_main, &j) == 0) {
+		serve(&j);
+		iwd_sys_thread_join(t);
+		*calls += j.calls;
+		errno = j.err;
+		ret = j.ret;
+	}
+	pthread_cond_destroy(&j.cond);
+	pthread_mutex_destroy(&j.lock);
+	return ret;
 }

@@ -700,36 +700,65 @@ static int far(int i)
 	return 2 + i * 40000;
 }
 
+static void *wait_pipe(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
 /*
  * The fallback's progress callback, for a handle looked up on its mount:
  * in the calling thread, in the caller's working directory, while the
- * call itself works in the mount's.
+ * call itself works in the mount's; threaded: the caller has another
+ * thread, so the call works in a thread of the library's.
  */
-START_TEST(progress_in_caller)
+static void progress_in_caller(bool threaded)
 {
 	struct inotify_wd_opts o = variant_opts();
 	char **files = make_files(2);
 	struct stat after;
 	struct source s;
+	pthread_t t;
+	int p[2];
 
 	make_source(&s, files, 2, far);
 	ck_assert_int_eq(chdir(sc.dir), 0);
 	ck_assert_int_eq(stat(".", &seen.cwd), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	if (threaded)
+		ck_assert_int_eq(pthread_create(&t, NULL, wait_pipe, &p[0]), 0);
 	o.flags |= INOTIFY_WD_FALLBACK;
 	o.progress = note_progress;
 	variant_enter();
 	memset(seam.count, 0, sizeof(seam.count));
 	ck_assert_int_eq(restore_fresh(&s, &o, NULL), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	if (threaded)
+		pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
 	expect_exactly(&s);
 	ck_assert_int_gt(seen.calls, 2);
 	ck_assert_int_eq(seen.other_thread, 0);
 	ck_assert_int_eq(seen.other_cwd, 0);
-	ck_assert_uint_eq(seam.count[SEAM_THREAD], 0);
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], threaded);
 	ck_assert_int_eq(stat(".", &after), 0);
 	ck_assert(after.st_dev == seen.cwd.st_dev &&
 		  after.st_ino == seen.cwd.st_ino);
 	free_source(&s);
 	free_files(files, 2);
+}
+
+START_TEST(progress_in_caller_alone)
+{
+	progress_in_caller(false);
+}
+END_TEST
+
+START_TEST(progress_in_caller_threaded)
+{
+	progress_in_caller(true);
 }
 END_TEST
 
@@ -872,7 +901,8 @@ int main(void)
 		CASE(relative_paths_and_cwd),
 		CASE(overmounted_point_second_mount),
 		CASE(only_mount_overmounted), CASE(no_task_in_new_pid_ns),
-		CASE(progress_in_caller), CASE(cwd_kept_after_failure),
+		CASE(progress_in_caller_alone),
+		CASE(progress_in_caller_threaded), CASE(cwd_kept_after_failure),
 		CASE(other_threads_cwd_untouched),
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
