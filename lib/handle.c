@@ -10,14 +10,16 @@
  * IN_CLOSE_NOWRITE on existing watches (Linux 6.10+), unlike the
  * read-only open CRIU used, which later had to drain those events again.
  *
- * The kernel refuses an O_PATH fd as the mount anchor, and opening the
- * mount's root directory for real would queue IN_OPEN/IN_CLOSE_NOWRITE on
- * any watch of that directory (a watch on the root of a tmpfs is common).
- * So such handles are opened relative to the working directory, after an
- * fchdir() to the mount's O_PATH fd, by a thread that has a working
- * directory of its own (worker.c): the caller's is never touched.  The
- * whole batch runs in that thread, so a handle costs its open and
- * nothing more; the fchdir() happens when the mount changes.
+ * The kernel refuses an O_PATH fd as the mount anchor (EBADF), and
+ * opening the mount's root directory for real would queue IN_OPEN and
+ * IN_CLOSE_NOWRITE on any watch of that directory (a watch on the root
+ * of a tmpfs is common).  So such handles are opened relative to the
+ * working directory, after an fchdir() to the mount's O_PATH fd: in the
+ * calling thread when no other thread shares its working directory,
+ * which then goes back where it was before the call returns
+ * (iwd_targets_leave()), else in a thread with one of its own
+ * (worker.c).  A handle costs its open and nothing more; the fchdir()
+ * happens when the mount changes.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "internal.h"
@@ -48,54 +51,161 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
-/*
- * The mount point of a mount of dev, preferring one that shows the whole
- * filesystem (root "/"): a handle outside a bind mount's subtree may not
- * open through it.  Returns a malloc()ed path, or NULL with errno
- * (ENODEV: no mount of dev).
- */
-static char *find_mount(dev_t dev)
+/* What the lookup needs of one line of mountinfo. */
+struct mount_line {
+	int id;			/* the mount id, as statx() gives it */
+	dev_t dev;
+	const char *root;	/* of the file system, that the mount shows */
+	char *point;		/* unescaped once dev matched */
+};
+
+/* Cut line's fields in place; false for a line of another form. */
+static bool parse_line(char *line, struct mount_line *m)
 {
-	char *text, *line, *save = NULL, *best = NULL;
-	bool found = false;
 	unsigned int maj, min;
-	char root[4096], point[4096];
+	char *end;
+	int r = -1;
+
+	if (sscanf(line, "%d %*d %u:%u %n", &m->id, &maj, &min, &r) != 3 ||
+	    r < 0)
+		return false;
+	m->dev = makedev(maj, min);
+	m->root = line + r;
+	end = strchr(line + r, ' ');
+	if (!end)
+		return false;
+	*end = '\0';
+	m->point = end + 1;
+	end = strchr(m->point, ' ');
+	if (end)
+		*end = '\0';
+	return true;
+}
+
+/*
+ * The mounts of dev that mountinfo lists, in its order, as a malloc()ed
+ * array into text (which is cut up).  *n is 0 when there is none.
+ */
+static struct mount_line *mounts_of(char *text, dev_t dev, size_t *n)
+{
+	struct mount_line *m, l;
+	char *line, *save = NULL;
+	size_t max = 1;
+	const char *p;
+
+	for (p = text; *p; p++)
+		max += *p == '\n';
+	m = malloc(max * sizeof(*m));
+	if (!m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*n = 0;
+	for (line = strtok_r(text, "\n", &save); line && *n < max;
+	     line = strtok_r(NULL, "\n", &save))
+		if (parse_line(line, &l) && l.dev == dev) {
+			unescape(l.point);
+			m[(*n)++] = l;
+		}
+	return m;
+}
+
+/* The mount id fdinfo shows (Linux 3.15 on); -1 when it cannot tell. */
+static int fdinfo_mount_id(int fd, int *id)
+{
+	char path[40], *text, *p;
 	size_t len;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (iwd_read_file(path, &text, &len) < 0)
+		return -1;
+	p = strstr(text, "mnt_id:");
+	if (p && sscanf(p, "mnt_id: %d", id) == 1)
+		ret = 0;
+	free(text);
+	return ret;
+}
+
+/*
+ * Is fd, opened on m's mount point, on m itself?  A path can lead
+ * elsewhere: to a mount stacked on top (containers are full of them).
+ * The mount id settles it, from statx() or else fdinfo; a kernel with
+ * neither (before 3.15) is only asked for the device.
+ */
+static bool is_mount(int fd, const struct mount_line *m)
+{
+	struct stat st;
+	int id;
+
+	if (iwd_sys_mount_id(fd, &id) == 0 || fdinfo_mount_id(fd, &id) == 0)
+		return id == m->id;
+	return iwd_sys_fstat(fd, &st) == 0 && st.st_dev == m->dev;
+}
+
+/* Out of descriptors or memory: no use trying another mount. */
+static bool fatal(int err)
+{
+	return err == ENOMEM || err == EMFILE || err == ENFILE;
+}
+
+/*
+ * An O_PATH fd on the first of the n mounts that its mount point opens
+ * to, those that show the whole file system (root "/") first: a handle
+ * outside a bind mount's subtree may not open through it.  When none
+ * does: the error of the first mount point that did not open, or ENODEV
+ * when each one led to another mount.
+ */
+static int open_mount(const struct mount_line *m, size_t n)
+{
+	int pass, fd, err = 0;
+	size_t i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			if ((strcmp(m[i].root, "/") == 0) != (pass == 0))
+				continue;
+			fd = iwd_sys_open(m[i].point, O_PATH | O_DIRECTORY);
+			if (fd < 0) {
+				if (fatal(errno))
+					return -1;
+				err = err ? err : errno;
+				continue;
+			}
+			if (is_mount(fd, &m[i]))
+				return fd;
+			iwd_sys_close(fd);
+		}
+	}
+	errno = err ? err : ENODEV;
+	return -1;
+}
+
+/* Look a mount of dev up, and open it.  ENODEV: none listed, or hidden. */
+static int find_mount(dev_t dev)
+{
+	struct mount_line *m;
+	char *text;
+	size_t len, n;
+	int fd, err;
 
 	if (iwd_read_file("/proc/self/mountinfo", &text, &len) < 0)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s",
-			   &maj, &min, root, point) != 4 ||
-		    makedev(maj, min) != dev)
-			continue;
-		found = true;
-		if (best && strcmp(root, "/") != 0)
-			continue;
-		free(best);
-		unescape(point);
-		best = strdup(point);
-		if (!best || strcmp(root, "/") == 0)
-			break;
-	}
+		return -1;
+	m = mounts_of(text, dev, &n);
+	fd = m ? open_mount(m, n) : -1;
+	err = errno;
+	free(m);
 	free(text);
-	if (!best)
-		errno = found ? ENOMEM : ENODEV;
-	return best;
+	errno = err;
+	return fd;
 }
 
 static int add_mount(struct targets *t, dev_t dev)
 {
 	struct mount_fd *p;
-	char *point;
 	int fd;
 
-	point = find_mount(dev);
-	if (!point)
-		return -1;
-	fd = iwd_sys_open(point, O_PATH | O_DIRECTORY);
-	free(point);
+	fd = find_mount(dev);
 	if (fd < 0)
 		return -1;
 	p = realloc(t->m, (t->n + 1) * sizeof(*p));
@@ -132,8 +242,11 @@ static int enter(struct targets *t, int dir)
 {
 	if (t->cwd == dir)
 		return 0;
-	/* Remember where relative paths resolve, before leaving it. */
-	if (t->cwd == -1 && t->keep_home && t->home < 0) {
+	/*
+	 * Remember where we began, before leaving it: relative paths
+	 * resolve there, and the caller's callback and return find it.
+	 */
+	if (t->cwd == -1 && t->home < 0) {
 		t->home = iwd_sys_open(".", O_PATH | O_DIRECTORY);
 		if (t->home < 0)
 			return -1;
@@ -142,6 +255,17 @@ static int enter(struct targets *t, int dir)
 		return -1;
 	t->cwd = dir;
 	return 0;
+}
+
+/*
+ * Go back to where the call began, if we left it; once per call, and
+ * around the progress callback.  An fchdir() to a directory we stood in
+ * and hold open, which CAP_DAC_READ_SEARCH (needed to open any handle)
+ * lets us search: it does not fail in practice.
+ */
+int iwd_targets_leave(struct targets *t)
+{
+	return enter(t, -1);
 }
 
 static int open_handle(struct targets *t, const struct inotify_wd_watch *w)

@@ -109,16 +109,19 @@ struct targets {
 	int last;		/* the mount used last, or -1 */
 	int cwd;		/* the mount fd we are in; -1: where we began */
 	int home;		/* O_PATH fd of where we began, or -1 */
-	bool keep_home;		/* relative paths follow: remember it */
 };
 void iwd_targets_init(struct targets *t);
 void iwd_targets_free(struct targets *t);
+int iwd_targets_leave(struct targets *t);
 bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
 const char *iwd_target_fd_path(int fd, char *buf, size_t size);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);
 
 /* ---- worker.c: a thread with a working directory of its own ---- */
+bool iwd_worker_needed(void);
+bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
+		       unsigned long total, void *arg);
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
 
 /* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
@@ -183,10 +186,17 @@ long iwd_sys_readlink(const char *path, char *buf, size_t size);
 int iwd_sys_fchdir(int fd);
 int iwd_sys_unshare_fs(void);
 long iwd_sys_getdents(int fd, void *buf, size_t size);
+struct stat;
+int iwd_sys_stat(const char *path, struct stat *st);
+int iwd_sys_fstat(int fd, struct stat *st);
+int iwd_sys_mount_id(int fd, int *id);
 int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */
 int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 void iwd_sys_thread_join(pthread_t t);
+/* Waiting for the other side of a hand-over, and waking it. */
+void iwd_sys_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock);
+void iwd_sys_cond_wake(pthread_cond_t *cond);
 /* System calls this thread issued through the seam, for the stats. */
 unsigned long iwd_sys_count(void);
 

@@ -49,7 +49,8 @@ struct batch {
 	struct wd_key *order;	/* ascending wd */
 	struct targets targets;
 	bool worker;		/* a handle needs a mount lookup */
-	bool relative;		/* a path relative to the caller's cwd */
+	inotify_wd_progress_fn *progress;	/* the caller's, wrapped */
+	void *progress_arg;
 	/* fallback only */
 	int horizon;		/* the last wd: the bound covers it */
 	size_t quiet;		/* entries [0, quiet) wait for masks */
@@ -127,8 +128,6 @@ static void note_entry(struct batch *b, const struct inotify_wd_watch *w)
 {
 	if (iwd_target_needs_worker(w))
 		b->worker = true;
-	else if (w->path && w->path[0] != '/')
-		b->relative = true;
 }
 
 /*
@@ -406,15 +405,28 @@ static int place_all(struct batch *b)
 	return 0;
 }
 
+/*
+ * The batch, where it runs.  Success or failure, the working directory
+ * is back where it was when it returns; should that fail after a
+ * success, the call fails (no entry at fault), its watches removed.
+ */
 static int run(struct batch *b)
 {
-	if (!iwd_call_use_ioctl(b->c) &&
-	    (claim_fallback(b) < 0 || plan_quiet(b) < 0))
-		return -1;
-	if (place_all(b) < 0)
-		return -1;
-	b->c->st.failed = b->n;
-	return 0;
+	int ret = -1, err;
+
+	if (iwd_call_use_ioctl(b->c) ||
+	    (claim_fallback(b) == 0 && plan_quiet(b) == 0))
+		ret = place_all(b);
+	err = errno;
+	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {
+		ret = failed(b, b->n - 1);
+		b->c->st.failed = b->n;	/* no entry at fault */
+	} else {
+		errno = err;
+	}
+	if (ret == 0)
+		b->c->st.failed = b->n;
+	return ret;
 }
 
 static int run_job(void *arg)
@@ -423,8 +435,41 @@ static int run_job(void *arg)
 }
 
 /*
+ * The caller's progress callback, in the calling thread and in the
+ * caller's working directory: the worker hands it over to the caller;
+ * without one, the working directory goes back first.
+ */
+static void progress_home(unsigned long done, unsigned long total, void *arg)
+{
+	struct batch *b = arg;
+
+	if (iwd_worker_report(b->progress, done, total, b->progress_arg))
+		return;
+	iwd_targets_leave(&b->targets);
+	b->progress(done, total, b->progress_arg);
+}
+
+/*
+ * A mount lookup moves the working directory: the caller's progress
+ * callback is wrapped to run back in the caller's.
+ */
+static void wrap_progress(struct batch *b)
+{
+	struct call *c = b->c;
+
+	if (!b->worker || !c->progress)
+		return;
+	b->progress = c->progress;
+	b->progress_arg = c->progress_arg;
+	c->progress = progress_home;
+	c->progress_arg = b;
+}
+
+/*
  * The n entries of w, size bytes each, checked by api.c: n fits in memory
  * as entries, and so as keys, which are smaller.  c->st.failed is n.
+ * A mount lookup runs in the calling thread when the process has no
+ * other, else in worker.c's thread.
  */
 int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
 		size_t size)
@@ -441,8 +486,8 @@ int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
 	if (!b.order || !c->taken.created) {
 		errno = ENOMEM;
 	} else if (validate(&b) == 0) {
-		b.targets.keep_home = b.relative;
-		if (b.worker)
+		wrap_progress(&b);
+		if (b.worker && iwd_worker_needed())
 			ret = iwd_worker_run(run_job, &b, &c->sys_worker);
 		else
 			ret = run(&b);

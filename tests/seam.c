@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
@@ -190,6 +191,49 @@ int iwd_sys_unshare_fs(void)
 	return unshare(CLONE_FS);
 }
 
+int iwd_sys_stat(const char *path, struct stat *st)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	if (proc_hidden(path)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return stat(path, st);
+}
+
+int iwd_sys_fstat(int fd, struct stat *st)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstat(fd, st);
+}
+
+int iwd_sys_mount_id(int fd, int *id)
+{
+#ifdef HAVE_STRUCT_STATX_STX_MNT_ID
+	struct statx sx;
+
+	if (inject(SEAM_STAT))
+		return -1;
+	if (seam.no_mount_id) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0)
+		return -1;
+	if (sx.stx_mask & STATX_MNT_ID) {
+		*id = (int)sx.stx_mnt_id;
+		return 0;
+	}
+#else
+	(void)fd;
+	(void)id;
+#endif
+	errno = ENOSYS;
+	return -1;
+}
+
 long iwd_sys_getdents(int fd, void *buf, size_t size)
 {
 	calls++;
@@ -231,4 +275,17 @@ void iwd_sys_thread_join(pthread_t t)
 {
 	calls++;
 	pthread_join(t, NULL);
+}
+
+/* Counted as the futex call each takes when the other side waits. */
+void iwd_sys_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock)
+{
+	calls++;
+	pthread_cond_wait(cond, lock);
+}
+
+void iwd_sys_cond_wake(pthread_cond_t *cond)
+{
+	calls++;
+	pthread_cond_broadcast(cond);
 }

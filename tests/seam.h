@@ -9,7 +9,7 @@
 enum seam_call {
 	SEAM_INIT, SEAM_ADD, SEAM_RM, SEAM_SETNEXT, SEAM_NREAD, SEAM_READ,
 	SEAM_OPEN, SEAM_MEMFD, SEAM_HANDLE, SEAM_READLINK, SEAM_CHDIR,
-	SEAM_THREAD, SEAM_NCALLS
+	SEAM_THREAD, SEAM_STAT, SEAM_NCALLS
 };
 
 struct seam {
@@ -18,6 +18,7 @@ struct seam {
 	bool no_wrap;		/* the allocator stops at INT_MAX (< 3.10) */
 	bool no_proc;		/* /proc is not mounted */
 	int last_wd;
+	bool no_mount_id;	/* statx() has no mount id (< 5.8) */
 	/* called before each add reaches the kernel (a rename, say) */
 	void (*before_add)(int fd, const char *path);
 	/* fault injection: the fail_at-th call of fail_kind fails */

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@
 static const int faults[] = { ENOSPC, ENOMEM, EINTR, EACCES, EMFILE };
 static const char *const kind_names[] = {
 	"init", "add", "rm", "setnext", "nread", "read", "open", "memfd",
-	"handle", "readlink", "chdir", "thread",
+	"handle", "readlink", "chdir", "thread", "stat",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == SEAM_NCALLS,
 	       "a name for every kind of call the seam counts");
@@ -63,6 +64,34 @@ static int run_restore(int fd, const struct op *op)
 	w[3].wd = 25;
 	w[0].mask = w[1].mask = w[2].mask = w[3].mask = MASK;
 	return inotify_wd_restore(fd, w, 4, WSIZE, &o, NULL);
+}
+
+static void *wait_pipe(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * A caller with another thread: the handle's mount lookup runs in the
+ * library's thread then, whose start and end are injected too.
+ */
+static int run_restore_threaded(int fd, const struct op *op)
+{
+	pthread_t t;
+	int p[2], ret, err;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_pipe, &p[0]), 0);
+	ret = run_restore(fd, op);
+	err = errno;
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	errno = err;
+	return ret;
 }
 
 static int run_set_next(int fd, const struct op *op)
@@ -103,6 +132,8 @@ static const struct op ops[] = {
 	{ "restore/fallback-4.4", INOTIFY_WD_FALLBACK,
 	  INOTIFY_WD_MASK_CREATE_REJECTED, run_restore, 4, HANDLE },
 	{ "restore/ioctl", 0, 0, run_restore, 4, IOCTL | HANDLE },
+	{ "restore/fallback-threaded", INOTIFY_WD_FALLBACK, 0,
+	  run_restore_threaded, 4, HANDLE },
 	{ "set-next/fallback", INOTIFY_WD_FALLBACK, 0, run_set_next, 0, 0 },
 	{ "dump", 0, 0, run_dump, 0, 0 },
 };

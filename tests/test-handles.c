@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,7 +41,7 @@
 /* Watches left to the bystanders and the rest of the machine. */
 #define HEADROOM	64
 
-static char root[128];
+static char root[128], bind_dir[128];
 static int dst = -1, fds_before;
 
 /* The tmpfs of the test's own: needs fork (CK_FORK) and root. */
@@ -61,7 +63,12 @@ static void teardown(void)
 {
 	if (dst >= 0)
 		close(dst);
-	umount2(root, MNT_DETACH);
+	if (bind_dir[0])
+		umount2(bind_dir, MNT_DETACH);
+	bind_dir[0] = '\0';
+	/* the tmpfs, and what a case stacked on it */
+	while (umount2(root, MNT_DETACH) == 0)
+		;
 	scratch_teardown();
 }
 
@@ -457,7 +464,8 @@ START_TEST(mount_fd_and_zeroed_entries)
 	ck_assert_int_eq(dup2(p[0], 0), 0);
 	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	ck_assert_int_eq(inotify_wd_restore(dst, s.w, s.n, WSIZE, &o, NULL), 0);
-	ck_assert_uint_eq(seam.count[SEAM_THREAD], 1);
+	/* one thread: the lookup runs in it, no other task is made */
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], 0);
 	ck_assert_int_eq(dup2(saved0, 0), 0);
 	close(saved0);
 	close(p[0]);
@@ -506,6 +514,337 @@ START_TEST(relative_paths_and_cwd)
 	}
 	free_source(&s);
 	free_files(files, 4);
+}
+END_TEST
+
+/* A fresh instance in dst, restored from s with o: 0 or the errno. */
+static int restore_fresh(const struct source *s, struct inotify_wd_opts *o,
+			 struct inotify_wd_stats *st)
+{
+	close(dst);
+	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(dst, 0);
+	if (inotify_wd_restore(dst, s->w, s->n, WSIZE, o, st) < 0)
+		return errno;
+	return 0;
+}
+
+/* dst holds exactly the source's watches, and nothing is queued. */
+static void expect_exactly(const struct source *s)
+{
+	char **got;
+	int n, i;
+
+	got = klines(dst, &n);
+	ck_assert_int_eq(n, s->nlines);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(got[i], s->lines[i]);
+	klines_free(got, n);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+}
+
+/* Another tmpfs stacked on the test's, hiding it at its mount point. */
+static void overmount_root(void)
+{
+	ck_assert_int_eq(mount("iwd-over", root, "tmpfs", 0, "size=1m"), 0);
+}
+
+/*
+ * The mount point mountinfo lists first for the device is overmounted,
+ * but a bind mount of the same file system's root is listed too: the
+ * handles open through it.  Once with the mount id from statx(), once
+ * from fdinfo (kernels before 5.8, played by the seam).
+ */
+START_TEST(overmounted_point_second_mount)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	char **files = make_files(20);
+	struct source s;
+	int err;
+
+	make_source(&s, files, 20, holed);
+	snprintf(bind_dir, sizeof(bind_dir), "%s/bind", sc.dir);
+	ck_assert_int_eq(mkdir(bind_dir, 0755), 0);
+	ck_assert_int_eq(mount(root, bind_dir, NULL, MS_BIND, NULL), 0);
+	overmount_root();
+	variant_enter();
+	err = restore_fresh(&s, &o, &st);
+	ck_assert_msg(err == 0, "[%s] restore: %s (entry %zu)", V->name,
+		      strerror(err), st.failed);
+	expect_exactly(&s);
+	ck_assert_int_eq(open_fds(), fds_before);
+
+	seam.no_mount_id = true;
+	ck_assert_int_eq(restore_fresh(&s, &o, NULL), 0);
+	expect_exactly(&s);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free_source(&s);
+	free_files(files, 20);
+}
+END_TEST
+
+/*
+ * The one mount of the device is overmounted: ENODEV, whichever way the
+ * mount id is learnt, and nothing is left behind.
+ */
+START_TEST(only_mount_overmounted)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	char **files = make_files(3);
+	struct source s;
+	int round;
+
+	make_source(&s, files, 3, dense);
+	overmount_root();
+	variant_enter();
+	for (round = 0; round < 2; round++) {
+		seam.no_mount_id = round == 1;
+		ck_assert_int_eq(restore_fresh(&s, &o, &st), ENODEV);
+		ck_assert_uint_eq(st.failed, 0);
+		ck_assert_int_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){ 0 },
+					  MAX_KWATCH), 0);
+		ck_assert_int_eq(queued_bytes(dst), 0);
+		ck_assert_int_eq(open_fds(), fds_before);
+	}
+	free_source(&s);
+	free_files(files, 3);
+}
+END_TEST
+
+/*
+ * A checkpoint tool restores a task in its own PID namespace, where it
+ * is pid 1, and then forks the next tasks with the pids they had: the
+ * restore must create no task, so that the next fork() gets pid 2.
+ */
+/* The pid-1 process of a new PID namespace: restore, then fork. */
+static int restore_as_init(const struct source *s)
+{
+	struct inotify_wd_opts o = variant_opts();
+	int status, fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	pid_t child;
+
+	if (getpid() != 1 || fd < 0)
+		return 10;
+	if (inotify_wd_restore(fd, s->w, s->n, WSIZE, &o, NULL) < 0)
+		return 11;
+	child = fork();
+	if (child == 0)
+		_exit(getpid() == 2 ? 0 : 12);
+	if (child < 0 || waitpid(child, &status, 0) != child ||
+	    !WIFEXITED(status))
+		return 13;
+	return WEXITSTATUS(status);
+}
+
+/* Its parent, in the namespace of the case's: 0 when it exited 0. */
+static int in_new_pid_ns(const struct source *s)
+{
+	int status;
+	pid_t init;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		return 14;
+	init = fork();
+	if (init == 0)
+		_exit(restore_as_init(s));
+	if (init < 0 || waitpid(init, &status, 0) != init ||
+	    !WIFEXITED(status))
+		return 15;
+	return WEXITSTATUS(status);
+}
+
+START_TEST(no_task_in_new_pid_ns)
+{
+	char **files = make_files(5);
+	struct source s;
+	int status;
+	pid_t p;
+
+	make_source(&s, files, 5, dense);
+	/* a process of its own: after its pid 1 the namespace forks no more */
+	p = fork();
+	ck_assert_int_ge(p, 0);
+	if (p == 0)
+		_exit(in_new_pid_ns(&s));
+	ck_assert_int_eq(waitpid(p, &status, 0), p);
+	ck_assert(WIFEXITED(status));
+	/* 12: the next task was not pid 2, the restore took a pid */
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	free_source(&s);
+	free_files(files, 5);
+}
+END_TEST
+
+/* What the progress callback saw. */
+static struct {
+	struct stat cwd;	/* the caller's */
+	int calls, other_thread, other_cwd;
+} seen;
+
+static void note_progress(unsigned long done, unsigned long total, void *arg)
+{
+	struct stat here;
+
+	seen.calls++;
+	if (syscall(SYS_gettid) != getpid())
+		seen.other_thread++;
+	if (stat(".", &here) < 0 || here.st_dev != seen.cwd.st_dev ||
+	    here.st_ino != seen.cwd.st_ino)
+		seen.other_cwd++;
+}
+
+static int far(int i)
+{
+	return 2 + i * 40000;
+}
+
+static void *wait_pipe(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * The fallback's progress callback, for a handle looked up on its mount:
+ * in the calling thread, in the caller's working directory, while the
+ * call itself works in the mount's; threaded: the caller has another
+ * thread, so the call works in a thread of the library's.
+ */
+static void progress_in_caller(bool threaded)
+{
+	struct inotify_wd_opts o = variant_opts();
+	char **files = make_files(2);
+	struct stat after;
+	struct source s;
+	pthread_t t;
+	int p[2];
+
+	make_source(&s, files, 2, far);
+	ck_assert_int_eq(chdir(sc.dir), 0);
+	ck_assert_int_eq(stat(".", &seen.cwd), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	if (threaded)
+		ck_assert_int_eq(pthread_create(&t, NULL, wait_pipe, &p[0]), 0);
+	o.flags |= INOTIFY_WD_FALLBACK;
+	o.progress = note_progress;
+	variant_enter();
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(restore_fresh(&s, &o, NULL), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	if (threaded)
+		pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	expect_exactly(&s);
+	ck_assert_int_gt(seen.calls, 2);
+	ck_assert_int_eq(seen.other_thread, 0);
+	ck_assert_int_eq(seen.other_cwd, 0);
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], threaded);
+	ck_assert_int_eq(stat(".", &after), 0);
+	ck_assert(after.st_dev == seen.cwd.st_dev &&
+		  after.st_ino == seen.cwd.st_ino);
+	free_source(&s);
+	free_files(files, 2);
+}
+
+START_TEST(progress_in_caller_alone)
+{
+	progress_in_caller(false);
+}
+END_TEST
+
+START_TEST(progress_in_caller_threaded)
+{
+	progress_in_caller(true);
+}
+END_TEST
+
+/*
+ * A batch that fails midway (a stale handle) leaves the caller's
+ * working directory where it was, and nothing else behind.
+ */
+START_TEST(cwd_kept_after_failure)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_stats st;
+	char **files = make_files(5), before[4096], after[4096];
+	struct stat b, a;
+	struct source s;
+
+	make_source(&s, files, 5, holed);
+	/* tmpfs: the inode's generation leads its handle; now it opens none */
+	s.w[3].handle[0] ^= 0xff;
+	ck_assert_int_eq(chdir(sc.dir), 0);
+	ck_assert_ptr_nonnull(getcwd(before, sizeof(before)));
+	ck_assert_int_eq(stat(".", &b), 0);
+	variant_enter();
+	ck_assert_int_eq(restore_fresh(&s, &o, &st), ESTALE);
+	ck_assert_uint_eq(st.failed, 3);
+	ck_assert_ptr_nonnull(getcwd(after, sizeof(after)));
+	ck_assert_str_eq(before, after);
+	ck_assert_int_eq(stat(".", &a), 0);
+	ck_assert(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	ck_assert_int_eq(kwatches(dst, (struct kwatch[MAX_KWATCH]){ 0 },
+				  MAX_KWATCH), 0);
+	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free_source(&s);
+	free_files(files, 5);
+}
+END_TEST
+
+/* A thread of the caller's that watches its working directory. */
+static struct {
+	struct stat cwd;
+	volatile int stop;
+	long samples, moved;
+} watcher;
+
+static void *watch_cwd(void *arg)
+{
+	struct stat here;
+
+	while (!watcher.stop) {
+		if (stat(".", &here) < 0 || here.st_dev != watcher.cwd.st_dev ||
+		    here.st_ino != watcher.cwd.st_ino)
+			watcher.moved++;
+		watcher.samples++;
+	}
+	return arg;
+}
+
+/*
+ * A caller with other threads: they share its working directory, so the
+ * mount lookup runs in the library's thread, and theirs never moves.
+ */
+START_TEST(other_threads_cwd_untouched)
+{
+	struct inotify_wd_opts o = variant_opts();
+	char **files = make_files(2000);
+	struct source s;
+	pthread_t t;
+
+	make_source(&s, files, 2000, holed);
+	ck_assert_int_eq(chdir(sc.dir), 0);
+	ck_assert_int_eq(stat(".", &watcher.cwd), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, watch_cwd, NULL), 0);
+	while (!__atomic_load_n(&watcher.samples, __ATOMIC_RELAXED))
+		;
+	variant_enter();
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(restore_fresh(&s, &o, NULL), 0);
+	watcher.stop = 1;
+	pthread_join(t, NULL);
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], 1);
+	ck_assert_int_gt(watcher.samples, 1);
+	ck_assert_int_eq(watcher.moved, 0);
+	expect_exactly(&s);
+	ck_assert_int_eq(open_fds(), fds_before);
+	free_source(&s);
+	free_files(files, 2000);
 }
 END_TEST
 
@@ -560,6 +899,11 @@ int main(void)
 		      "keeps 2,000 O_PATH fds open at once"),
 		CASE(dense_one_add_each), CASE(mount_fd_and_zeroed_entries),
 		CASE(relative_paths_and_cwd),
+		CASE(overmounted_point_second_mount),
+		CASE(only_mount_overmounted), CASE(no_task_in_new_pid_ns),
+		CASE(progress_in_caller_alone),
+		CASE(progress_in_caller_threaded), CASE(cwd_kept_after_failure),
+		CASE(other_threads_cwd_untouched),
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
 	Suite *s = suite_create("handles");
