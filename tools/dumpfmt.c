@@ -28,7 +28,8 @@
  * backslash is written as a backslash and three octal digits, as
  * /proc/self/mountinfo does, so that a path holds no space or newline.
  * The reader also takes bytes from 0x80 up as they are (UTF-8 written by
- * hand), and uppercase hex digits.  Every line, the last included, ends
+ * hand), and uppercase hex digits.  An escape names one byte, \001 to
+ * \377: \000 and \400 up are refused.  Every line, the last included, ends
  * with a newline.
  *
  * Version 1, still read: the first line is "# inotifywd dump v1" and the
