@@ -121,15 +121,21 @@ int instance_max_wd(const struct instance *in);
  * fd order, with flags and queue sizes, into d; 0, or -1 after a report.
  */
 int proc_read(int pid, const int *fds, size_t n, struct dump *d);
+/* 1 when fd of pid (0: this process) is inotify, 0 if not, -1 with errno. */
+int proc_is_inotify(int pid, int fd);
 
 /* ---- pending.c: the queue size of another process's instance ---- */
 struct peek {
+	int pid;
 	int pidfd;		/* -1 when it could not be opened */
 	int err;		/* why not */
 };
 void peek_open(struct peek *pk, int pid);
-/* in->pending, or -1 with in->pending_err; nothing is read. */
-void peek_pending(struct peek *pk, int fd, struct instance *in);
+/*
+ * in->pending, or -1 with in->pending_err; nothing is read.  0, or -1
+ * after a report when fd is no longer an inotify instance.
+ */
+int peek_pending(struct peek *pk, int fd, struct instance *in);
 void peek_close(struct peek *pk);
 /* Why a count is unknown, for people. */
 const char *peek_why(int err);
