@@ -19,7 +19,9 @@
 #                         (the ioctl goes through compat_ioctl)
 #   musl                  musl-gcc: library and tools/inotifywd, then a probe
 #   fuzz                  libFuzzer on inotify_wd_parse() (tests/fuzz-parse.c,
-#                         seeds in tests/fuzz-corpus/)
+#                         seeds in tests/fuzz-corpus/), then on the dump
+#                         reader of "inotifywd restore" (tests/fuzz-dump.c,
+#                         seeds in tests/fuzz-dump-corpus/)
 #   deb                   contrib/debian/ built from "make dist" by
 #                         dpkg-buildpackage (source and binary, the suite
 #                         run under Debian's build flags), then lintian
@@ -36,7 +38,7 @@
 # Run it from anywhere: it finds the sources through its own path (or
 # $MATRIX_SRCDIR).  Environment:
 #   MATRIX_JOBS        make -j (default: the number of CPUs)
-#   MATRIX_FUZZ_TIME   seconds of fuzzing (default 60)
+#   MATRIX_FUZZ_TIME   seconds of fuzzing per target (default 60)
 #   MATRIX_VALGRIND_CASES  Check test cases (CK_RUN_CASE: ioctl, k4.4, ...)
 #                      to run under valgrind, space separated (default: all)
 #   MATRIX_KEEP=1      keep the work directory (kept anyway on failure)
@@ -534,23 +536,56 @@ check_musl() {
 	figure "$what built with musl-gcc, probe ran"
 }
 
+# run_fuzzer NAME SEEDS MAX_LEN: run $fz/NAME for $fuzz_time seconds on
+# a copy of SEEDS, with the dictionary $fz/NAME.dict; what it did added
+# to $fuzzed, or its report and 1.
+run_fuzzer() {
+	local name=$1 seeds=$2 max_len=$3 corpus=$fz/$1-corpus log=$fz/$1.log
+	local runs secs
+	mkdir -p "$corpus"
+	cp "$seeds"/* "$corpus/"
+	echo "+ $name -max_total_time=$fuzz_time ($(ls "$corpus" | wc -l) seeds)"
+	if ! "$fz/$name" -max_total_time="$fuzz_time" -error_exitcode=1 \
+		-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
+		-dict="$fz/$name.dict" -artifact_prefix="$fz/$name-" \
+		-print_final_stats=1 "$corpus" >"$log" 2>&1; then
+		grep -v -E '^#[0-9]+' "$log" | tail -60
+		ls "$fz/$name"-crash-* "$fz/$name"-leak-* \
+			"$fz/$name"-timeout-* 2>/dev/null || true
+		return 1
+	fi
+	grep -E '^(Done|stat::)|INFO: seed corpus' "$log" || true
+	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log")
+	secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log")
+	[ -n "$runs" ] || { echo "no 'Done N runs' line"; tail -20 "$log"; return 1; }
+	fuzzed+="${fuzzed:+; }$name: $runs executions in ${secs}s, corpus $(ls "$corpus" | wc -l) inputs, 0 crashes"
+}
+
 check_fuzz() {
-	local fz=$work/fuzz-run runs secs sources
+	local fz=$work/fuzz-run sources flags fuzzed=
 	require clang libclang-rt-14-dev
 	# config.h only: configure, no make.
 	configure_in fuzz CC=clang
-	mkdir -p "$fz/corpus"
-	cp "$src"/tests/fuzz-corpus/* "$fz/corpus/"
+	mkdir -p "$fz"
 	sources=$(find "$src/lib" -name '*.c' | sort)
+	flags="-g -O1 -fsanitize=fuzzer,address,undefined
+	       -fno-sanitize-recover=all -fno-omit-frame-pointer
+	       $(sed -n 's/^WARN_CFLAGS = //p' Makefile) -Werror
+	       -DHAVE_CONFIG_H -I$bdir -I$src/include"
 	echo "+ clang -fsanitize=fuzzer,address,undefined tests/fuzz-parse.c lib/*.c"
-	# shellcheck disable=SC2086,SC2046
-	clang -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		$(sed -n 's/^WARN_CFLAGS = //p' Makefile) -Werror \
-		-DHAVE_CONFIG_H -I"$bdir" -I"$src/include" -I"$src/lib" \
-		-o "$fz/fuzz-parse" "$src/tests/fuzz-parse.c" $sources -lpthread
-	# The tokens of the format, so it need not guess them.
-	cat >"$fz/fdinfo.dict" <<'EOF'
+	# shellcheck disable=SC2086
+	clang $flags -I"$src/lib" -o "$fz/fuzz-parse" \
+		"$src/tests/fuzz-parse.c" $sources -lpthread
+	# The dump reader of "inotifywd restore" and the tool's sources it
+	# needs (not the library: it uses the header's types only).
+	echo "+ clang -fsanitize=fuzzer,address,undefined tests/fuzz-dump.c tools/dump*.c ..."
+	# shellcheck disable=SC2086
+	clang $flags -I"$src/tools" -o "$fz/fuzz-dump" \
+		"$src/tests/fuzz-dump.c" "$src/tools/dumpfmt.c" \
+		"$src/tools/dumpline.c" "$src/tools/pathesc.c" \
+		"$src/tools/instance.c" "$src/tools/report.c"
+	# The tokens of each format, so that it need not guess them.
+	cat >"$fz/fuzz-parse.dict" <<'EOF'
 "inotify "
 "wd:"
 " ino:"
@@ -568,22 +603,36 @@ check_fuzz() {
 "7fffffff"
 "80"
 EOF
+	cat >"$fz/fuzz-dump.dict" <<'EOF'
+"# inotifywd dump v2\x0a"
+"# inotifywd dump v1\x0a"
+"instance"
+" fd="
+" flags=0"
+" pending="
+"unknown:"
+"wd="
+" ino="
+" dev="
+" mask=0x"
+" ignored_mask=0x"
+" fhandle_type="
+" fhandle="
+" path="
+"\\000"
+"\\377"
+"\\400"
+"\\777"
+"\x0a"
+"2147483647"
+"18446744073709551615"
+EOF
 	export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
 	export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
-	echo "+ fuzz-parse -max_total_time=$fuzz_time ($(ls "$fz/corpus" | wc -l) seeds)"
-	if ! "$fz/fuzz-parse" -max_total_time="$fuzz_time" -error_exitcode=1 \
-		-timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-		-dict="$fz/fdinfo.dict" -artifact_prefix="$fz/" \
-		-print_final_stats=1 "$fz/corpus" >"$fz/fuzz.log" 2>&1; then
-		grep -v -E '^#[0-9]+' "$fz/fuzz.log" | tail -60
-		ls "$fz"/crash-* "$fz"/leak-* "$fz"/timeout-* 2>/dev/null || true
-		return 1
-	fi
-	grep -E '^(Done|stat::)|INFO: seed corpus' "$fz/fuzz.log" || true
-	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$fz/fuzz.log")
-	secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$fz/fuzz.log")
-	[ -n "$runs" ] || { echo "no 'Done N runs' line"; tail -20 "$fz/fuzz.log"; return 1; }
-	figure "$runs executions in ${secs}s, corpus $(ls "$fz/corpus" | wc -l) inputs, 0 crashes"
+	run_fuzzer fuzz-parse "$src/tests/fuzz-corpus" 4096 || return 1
+	# -max_len beyond DUMP_LINE_MAX (16772): room for a line too long.
+	run_fuzzer fuzz-dump "$src/tests/fuzz-dump-corpus" 20000 || return 1
+	figure "$fuzzed"
 }
 
 # The lintian tags that the packaging alone causes, which an upstream

@@ -89,22 +89,45 @@ static void warn_pending(int pid, const struct dump *d)
 	}
 }
 
-/* The FD operands, each at most once; 0, or EXIT_USAGE. */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* An FD given twice, found on a sorted copy: O(n log n). */
+static int once_each(const int *fds, size_t n)
+{
+	int *sorted, ret = 0;
+	size_t i;
+
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted) {
+		errmsg("%s", strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
+	memcpy(sorted, fds, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_int);
+	for (i = 1; i < n && !ret; i++)
+		if (sorted[i] == sorted[i - 1])
+			ret = usage_error("FD %d given twice", sorted[i]);
+	free(sorted);
+	return ret;
+}
+
+/* The FD operands, each at most once; 0, or an exit status. */
 static int parse_fds(char **args, size_t n, int *fds)
 {
 	long long v;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (parse_number("FD", args[i], 0, INT_MAX, &v) < 0)
 			return EXIT_USAGE;
 		fds[i] = (int)v;
-		for (j = 0; j < i; j++)
-			if (fds[j] == fds[i])
-				return usage_error("FD %d given twice",
-						   fds[i]);
 	}
-	return 0;
+	return once_each(fds, n);
 }
 
 static int dump(int pid, const int *fds, size_t nfds, bool json)

@@ -28,7 +28,8 @@
  * backslash is written as a backslash and three octal digits, as
  * /proc/self/mountinfo does, so that a path holds no space or newline.
  * The reader also takes bytes from 0x80 up as they are (UTF-8 written by
- * hand), and uppercase hex digits.  Every line, the last included, ends
+ * hand), and uppercase hex digits.  An escape names one byte, \001 to
+ * \377: \000 and \400 up are refused.  Every line, the last included, ends
  * with a newline.
  *
  * Version 1, still read: the first line is "# inotifywd dump v1" and the
@@ -45,13 +46,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <search.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "tool.h"
 
-/* A watch line is about 370 bytes, plus a path of up to 4 bytes a byte. */
-#define LINE_MAX_LEN	(400 + 4 * PATH_MAX)
 
 static void put_handle(FILE *f, const struct inotify_wd_watch *w)
 {
@@ -136,40 +136,71 @@ static int grow(struct instance *in, size_t *cap)
 	return 0;
 }
 
+_Static_assert(DUMP_LINE_MAX == 16772, "inotifywd(1) names the bound");
+
+/* An instance's fd and line, in the tree of the fds seen so far. */
+struct fd_seen {
+	int fd;
+	unsigned long line;
+};
+
 /* The reader of one file: where it is and what it has read. */
 struct reader {
 	FILE *f;
 	const char *name;
 	unsigned long line;	/* number of the line in buf */
-	char *buf;
-	size_t size;
+	char buf[DUMP_LINE_MAX + 1];
 	struct dump *d;
 	size_t cap;		/* room in the arrays of the last instance */
+	void *fds;		/* tsearch() tree of struct fd_seen */
 };
+
+/*
+ * Up to DUMP_LINE_MAX bytes into buf, stopping after a newline: a line
+ * longer than any valid one is refused after that many bytes, never
+ * stored whole (/dev/zero, or a line of gigabytes, costs no memory).
+ */
+static size_t read_bounded(struct reader *r, bool *nul)
+{
+	size_t n = 0;
+	int c;
+
+	*nul = false;
+	while (n < DUMP_LINE_MAX && (c = getc(r->f)) != EOF) {
+		r->buf[n++] = (char)c;
+		*nul |= c == '\0';
+		if (c == '\n')
+			break;
+	}
+	r->buf[n] = '\0';
+	return n;
+}
 
 /* The next line, newline included: 1, or 0 at EOF, -1 after a report. */
 static int next_line(struct reader *r)
 {
-	ssize_t n;
+	bool nul;
+	size_t n;
 
 	errno = 0;
-	n = getline(&r->buf, &r->size, r->f);
-	if (n < 0) {
-		if (!errno && !ferror(r->f))
-			return 0;
+	n = read_bounded(r, &nul);
+	if (ferror(r->f)) {
 		errmsg("%s: %s", r->name, strerror(errno ? errno : EIO));
 		return -1;
 	}
+	if (!n)
+		return 0;
 	r->line++;
-	if (strlen(r->buf) != (size_t)n)
+	if (nul)
 		errmsg("%s:%lu: NUL byte in line", r->name, r->line);
-	else if (n > LINE_MAX_LEN)
-		errmsg("%s:%lu: line too long", r->name, r->line);
-	else if (r->buf[n - 1] != '\n')
+	else if (r->buf[n - 1] == '\n')
+		return 1;
+	else if (n == DUMP_LINE_MAX && getc(r->f) != EOF)
+		errmsg("%s:%lu: line too long (longer than %d bytes, the longest a dump line can be)",
+		       r->name, r->line, DUMP_LINE_MAX);
+	else
 		errmsg("%s:%lu: truncated line (no newline at the end)",
 		       r->name, r->line);
-	else
-		return 1;
 	return -1;
 }
 
@@ -208,19 +239,40 @@ static bool is_instance_line(const char *line)
 	       (line[n] == ' ' || line[n] == '\n');
 }
 
-/* The fd numbers of the instances are where restore puts them. */
+static int cmp_fd_seen(const void *a, const void *b)
+{
+	const struct fd_seen *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * The fd numbers of the instances are where restore puts them.  A
+ * balanced tree (tsearch() is one in glibc and musl) finds a number seen
+ * before in O(log n): n instances cost O(n log n), not O(n^2).
+ */
 static int check_fd(struct reader *r, const struct instance *in)
 {
-	size_t i;
+	struct fd_seen *key, **found;
 
-	for (i = 0; i + 1 < r->d->n; i++) {
-		if (r->d->inst[i].fd != in->fd)
-			continue;
-		errmsg("%s:%lu: duplicate fd %d (lines %lu and %lu)", r->name,
-		       r->line, in->fd, r->d->inst[i].line, r->line);
+	key = malloc(sizeof(*key));
+	if (!key) {
+		errmsg("%s: %s", r->name, strerror(ENOMEM));
 		return -1;
 	}
-	return 0;
+	*key = (struct fd_seen){ .fd = in->fd, .line = r->line };
+	found = tsearch(key, &r->fds, cmp_fd_seen);
+	if (!found) {
+		free(key);
+		errmsg("%s: %s", r->name, strerror(ENOMEM));
+		return -1;
+	}
+	if (*found == key)
+		return 0;
+	free(key);
+	errmsg("%s:%lu: duplicate fd %d (lines %lu and %lu)", r->name,
+	       r->line, in->fd, (*found)->line, r->line);
+	return -1;
 }
 
 static int read_instance(struct reader *r)
@@ -314,12 +366,22 @@ static int read_all(struct reader *r)
 
 int dump_read(FILE *f, const char *name, struct dump *d)
 {
-	struct reader r = { .f = f, .name = name, .d = d };
+	struct reader *r;
 	int ret;
 
 	*d = (struct dump){ 0 };
-	ret = read_all(&r);
-	free(r.buf);
+	/* Its line buffer is too large for the stack of some threads. */
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		errmsg("%s: %s", name, strerror(ENOMEM));
+		return -1;
+	}
+	r->f = f;
+	r->name = name;
+	r->d = d;
+	ret = read_all(r);
+	tdestroy(r->fds, free);
+	free(r);
 	if (ret < 0)
 		dump_free(d);
 	return ret;

@@ -170,9 +170,14 @@ static bool path_byte(struct scan *s, int *byte)
 	unsigned char c = (unsigned char)*s->p;
 
 	if (c == '\\') {
+		/*
+		 * Three octal digits reach \777, but a byte ends at \377:
+		 * above it the value would wrap (\400 to a NUL that cuts
+		 * the path short), and a NUL cannot be in a path at all.
+		 */
 		*byte = octal3(s->p + 1);
-		if (*byte <= 0)
-			return refuse(s, "%s has a bad escape (want \\ and three octal digits, not \\000)",
+		if (*byte <= 0 || *byte > 0377)
+			return refuse(s, "%s has a bad escape (want \\ and three octal digits, \\001 to \\377)",
 				      "path");
 		s->p += 4;
 		return true;

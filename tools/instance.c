@@ -13,14 +13,20 @@
 
 #include "tool.h"
 
+/* The array doubles: n instances cost O(n) copying, not O(n^2). */
 struct instance *dump_add_instance(struct dump *d)
 {
 	struct instance *ni;
+	size_t ncap;
 
-	ni = realloc(d->inst, (d->n + 1) * sizeof(*ni));
-	if (!ni)
-		return NULL;
-	d->inst = ni;
+	if (d->n == d->cap) {
+		ncap = d->cap ? 2 * d->cap : 8;
+		ni = realloc(d->inst, ncap * sizeof(*ni));
+		if (!ni)
+			return NULL;
+		d->inst = ni;
+		d->cap = ncap;
+	}
 	ni = &d->inst[d->n++];
 	*ni = (struct instance){ .fd = -1, .pending = -1 };
 	return ni;

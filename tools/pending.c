@@ -11,6 +11,15 @@
  * allows it), more than reading fdinfo does: without it the size stays
  * unknown, and says why.
  *
+ * The process may put another file at the fd number between our listing
+ * and the copy, hostile or not: so the copy, which is ours and cannot
+ * change, is checked to be an inotify instance before FIONREAD reaches
+ * whatever driver (or FUSE daemon) a different file would send it to.
+ * Its /proc/self/fd link names the kind of anonymous inode; fstat()
+ * could not, since eventfd, epoll, timerfd and inotify share one inode.
+ * A file that is not inotify ends the dump: what fdinfo said of that
+ * number a moment before no longer describes the process.
+ *
  * Called through syscall(): glibc has wrappers only from 2.36, musl none.
  */
 #include "config.h"
@@ -48,6 +57,7 @@ static int sys_pidfd_getfd(int pidfd, int fd)
 
 void peek_open(struct peek *pk, int pid)
 {
+	pk->pid = pid;
 	pk->pidfd = sys_pidfd_open(pid);
 	pk->err = pk->pidfd < 0 ? errno : 0;
 }
@@ -58,24 +68,44 @@ static void unknown(struct instance *in, int err)
 	in->pending_err = err;
 }
 
-void peek_pending(struct peek *pk, int fd, struct instance *in)
+/*
+ * The copy of a file that is not inotify is closed all the same: no way
+ * of dropping an fd skips the file's flush, which on FUSE asks the
+ * daemon, so a hostile process can still make that close wait.  Keeping
+ * it until exit would only move the wait there.
+ */
+static int changed(struct peek *pk, int fd, int copy)
 {
-	int copy, bytes;
+	close(copy);
+	errmsg("pid %d fd %d: no longer an inotify instance (the process replaced it during the dump)",
+	       pk->pid, fd);
+	return -1;
+}
+
+int peek_pending(struct peek *pk, int fd, struct instance *in)
+{
+	int copy, bytes, ret;
 
 	if (pk->pidfd < 0) {
 		unknown(in, pk->err);
-		return;
+		return 0;
 	}
 	copy = sys_pidfd_getfd(pk->pidfd, fd);
 	if (copy < 0) {
 		unknown(in, errno);
-		return;
+		return 0;
 	}
-	if (ioctl(copy, FIONREAD, &bytes) < 0)
+	ret = proc_is_inotify(0, copy);
+	if (ret == 0)
+		return changed(pk, fd, copy);
+	if (ret < 0)
+		unknown(in, errno);
+	else if (ioctl(copy, FIONREAD, &bytes) < 0)
 		unknown(in, errno);
 	else
 		in->pending = bytes;
 	close(copy);
+	return 0;
 }
 
 void peek_close(struct peek *pk)

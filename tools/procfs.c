@@ -23,13 +23,15 @@
 
 #define INOTIFY_LINK	"anon_inode:inotify"
 
-/* 1 when fd of pid is an inotify instance, 0 when not, -1 with errno. */
-static int is_inotify(int pid, int fd)
+int proc_is_inotify(int pid, int fd)
 {
 	char path[64], target[sizeof(INOTIFY_LINK) + 1];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	n = readlink(path, target, sizeof(target));
 	if (n < 0)
 		return -1;
@@ -96,7 +98,7 @@ static int scan_fds(DIR *dir, int pid, int **fds, size_t *n)
 		fd = entry_fd(e->d_name);
 		if (fd < 0)
 			continue;
-		ret = is_inotify(pid, fd);
+		ret = proc_is_inotify(pid, fd);
 		if (ret < 0 && errno == ENOENT)
 			continue;
 		if (ret < 0) {
@@ -232,7 +234,7 @@ static int read_one(int pid, int fd, struct peek *pk, struct instance *in)
 	int ret;
 
 	in->fd = fd;
-	ret = is_inotify(pid, fd);
+	ret = proc_is_inotify(pid, fd);
 	if (ret <= 0) {
 		if (ret == 0)
 			errmsg("pid %d fd %d: not an inotify instance", pid, fd);
@@ -248,7 +250,7 @@ static int read_one(int pid, int fd, struct peek *pk, struct instance *in)
 	ret = parse_fdinfo(pid, fd, text, len, in);
 	free(text);
 	if (ret == 0)
-		peek_pending(pk, fd, in);
+		ret = peek_pending(pk, fd, in);
 	return ret;
 }
 

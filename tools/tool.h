@@ -10,6 +10,7 @@
 #ifndef INOTIFYWD_TOOL_H
 #define INOTIFYWD_TOOL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,6 +105,7 @@ struct dump {
 	int version;		/* of the file format it was read from */
 	struct instance *inst;
 	size_t n;
+	size_t cap;		/* room in inst */
 };
 /* A new zeroed instance at the end of d; NULL on ENOMEM. */
 struct instance *dump_add_instance(struct dump *d);
@@ -119,15 +121,21 @@ int instance_max_wd(const struct instance *in);
  * fd order, with flags and queue sizes, into d; 0, or -1 after a report.
  */
 int proc_read(int pid, const int *fds, size_t n, struct dump *d);
+/* 1 when fd of pid (0: this process) is inotify, 0 if not, -1 with errno. */
+int proc_is_inotify(int pid, int fd);
 
 /* ---- pending.c: the queue size of another process's instance ---- */
 struct peek {
+	int pid;
 	int pidfd;		/* -1 when it could not be opened */
 	int err;		/* why not */
 };
 void peek_open(struct peek *pk, int pid);
-/* in->pending, or -1 with in->pending_err; nothing is read. */
-void peek_pending(struct peek *pk, int fd, struct instance *in);
+/*
+ * in->pending, or -1 with in->pending_err; nothing is read.  0, or -1
+ * after a report when fd is no longer an inotify instance.
+ */
+int peek_pending(struct peek *pk, int fd, struct instance *in);
 void peek_close(struct peek *pk);
 /* Why a count is unknown, for people. */
 const char *peek_why(int err);
@@ -150,11 +158,26 @@ bool scan_watch(struct scan *s, struct inotify_wd_watch *w, char **path);
 bool scan_instance(struct scan *s, struct instance *in);
 
 /* ---- dumpfmt.c: the "# inotifywd dump v2" text format ---- */
+/*
+ * The longest valid line, newline included: a watch line with every
+ * number at its widest, a 128-byte handle and a path of PATH_MAX - 1
+ * bytes, each escaped to four.  16772 bytes (inotifywd(1) says so); the
+ * reader refuses a longer line without storing it.
+ */
+#define DUMP_WIDEST_FIELDS "wd=2147483647 ino=18446744073709551615 " \
+	"dev=4095:1048575 mask=0xffffffff ignored_mask=0xffffffff " \
+	"fhandle_type=-2147483648 fhandle="
+#define DUMP_LINE_MAX	((int)(sizeof(DUMP_WIDEST_FIELDS) - 1 + \
+			       2 * INOTIFY_WD_HANDLE_MAX + \
+			       sizeof(" path=") - 1 + 4 * (PATH_MAX - 1) + 1))
 #define DUMP_HEADER_V1	"# inotifywd dump v1"
 #define DUMP_HEADER	"# inotifywd dump v2"
 #define INSTANCE_KEY	"instance"
 void dump_write(FILE *f, const struct dump *d);
-/* Parse f (v1 or v2), named name in messages; 0, or -1 after a report. */
+/*
+ * Parse f (v1 or v2), named name in messages; 0, or -1 after a report.
+ * Its memory is proportional to the lines it accepted.
+ */
 int dump_read(FILE *f, const char *name, struct dump *d);
 
 /* ---- fdplace.c: restored instances at their fd numbers ---- */
