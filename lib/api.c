@@ -30,7 +30,7 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 	if (wd < 1 || !iwd_mask_valid(mask))
 		return fail(EINVAL);
 	if (iwd_call_use_ioctl(c))
-		return iwd_fast_add(c, path, mask, wd);
+		return iwd_fast_add(c, path, mask, wd, 0);
 	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
 		return -1;
 	return iwd_fallback_add(c, path, mask, wd, 0, 0);

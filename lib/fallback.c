@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 
 #include "internal.h"
 
@@ -166,6 +165,13 @@ static int cycle_to(struct call *c, struct cycle *cy, int wd)
 	cy->held = iwd_create(c, cy->path, cy->mask,
 			      cy->how | IWD_CREATE_QUIET);
 	if (cy->held < 0) {
+		/*
+		 * A held target's fd is open: ENOENT for its /proc/self/fd/N
+		 * says /proc is missing, and without it the inode cannot
+		 * be held.
+		 */
+		if (errno == ENOENT && (cy->how & IWD_CREATE_HELD))
+			errno = EOPNOTSUPP;
 		cy->held = 0;
 		return -1;
 	}
@@ -225,22 +231,31 @@ int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
  * event bits with IWD_CREATE_QUIET (iwd_create_arm() gives it the mask
  * once no cycle is left).  horizon: the last wd of the batch, so that
  * the bound covers all of it from the first cycle on; 0 for one watch.
+ * Every add goes to the inode held (create.c), so that neither a cycle
+ * nor the add that gives the mask can reach another one.
  */
 int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
 		     int horizon, unsigned int how)
 {
-	struct cycle cy = { .path = path, .mask = mask, .how = how,
-			    .horizon = horizon };
+	struct cycle cy = { .how = how, .horizon = horizon };
+	struct hold h;
+	int ret = wd;
 
-	if (iwd_create_prepare(c, how) < 0)
+	if (iwd_create_prepare(c, how) < 0 ||
+	    iwd_hold(&h, &path, &mask, how, true) < 0)
 		return -1;
+	if (h.fd >= 0)
+		cy.how |= IWD_CREATE_HELD;
+	cy.path = path;
+	cy.mask = mask;
 	if (cycle_to(c, &cy, wd) < 0 ||
 	    (!(how & IWD_CREATE_QUIET) && !cy.armed &&
 	     iwd_create_arm(c, path, mask, wd) < 0)) {
 		cycle_abandon(c, &cy);
-		return -1;
+		ret = -1;
 	}
-	return wd;
+	iwd_hold_release(&h);
+	return ret;
 }
 
 /*
@@ -276,8 +291,7 @@ int iwd_fallback_set_next(struct call *c, int wd)
 	mfd = iwd_sys_memfd("inotifywd-cursor");
 	if (mfd < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
-	cy.path = path;
+	cy.path = iwd_fd_path(mfd, path, sizeof(path));
 	ret = cycle_to(c, &cy, park_wd(&c->taken, wd));
 	/* Success or not, the parked watch goes: only the cursor stays. */
 	cycle_abandon(c, &cy);

@@ -42,6 +42,17 @@ _Static_assert(sizeof(struct wd_key) <= sizeof(struct inotify_wd_watch) &&
 	       sizeof(struct inode_key) <= sizeof(struct inotify_wd_watch),
 	       "sort keys larger than an entry");
 
+/*
+ * The inode a quiet entry's watch was placed on: its O_PATH fd while the
+ * budget lasts, else its identity, checked when the path is opened again
+ * to give the watch its mask.
+ */
+struct kept {
+	int fd;			/* -1: not held */
+	dev_t dev;
+	ino_t ino;
+};
+
 struct batch {
 	struct call *c;
 	const unsigned char *w;	/* the caller's array: n of size bytes */
@@ -53,7 +64,7 @@ struct batch {
 	/* fallback only */
 	int horizon;		/* the last wd: the bound covers it */
 	size_t quiet;		/* entries [0, quiet) wait for masks */
-	int *kept;		/* their O_PATH fds, or -1 */
+	struct kept *kept;	/* their inodes, held or recorded */
 	size_t budget;		/* fds that may still be kept */
 };
 
@@ -270,17 +281,29 @@ static int plan_quiet(struct batch *b)
 	if (!b->kept)
 		return fail_at(b, b->n, ENOMEM);
 	for (k = 0; k < b->quiet; k++)
-		b->kept[k] = -1;
+		b->kept[k] = (struct kept){ .fd = -1 };
 	b->budget = fd_budget();
 	return 0;
 }
 
-/* Keep the fd of quiet entry k for its second add, if the budget allows. */
+/*
+ * Keep the fd of quiet entry k for its second add, if the budget allows;
+ * else record its inode, so that the path opened again can be checked.
+ */
 static bool keep_fd(struct batch *b, size_t k, int fd)
 {
-	if (k >= b->quiet || !b->budget)
+	struct stat st;
+
+	if (k >= b->quiet)
 		return false;
-	b->kept[k] = fd;
+	if (!b->budget) {
+		if (iwd_sys_fstat(fd, &st) == 0) {
+			b->kept[k].dev = st.st_dev;
+			b->kept[k].ino = st.st_ino;
+		}
+		return false;
+	}
+	b->kept[k].fd = fd;
 	b->budget--;
 	return true;
 }
@@ -291,24 +314,45 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
  * fallback cycles up to the last gap, and adds at the cursor after it.
  */
 static int place(struct batch *b, size_t k, const char *path, uint32_t mask,
-		 int next)
+		 int next, unsigned int how)
 {
 	struct call *c = b->c;
 	int wd = nth(b, k)->wd;
 
 	if (iwd_call_use_ioctl(c))
-		return next == wd ? iwd_add_at_cursor(c, path, mask, wd) :
-				    iwd_fast_add(c, path, mask, wd);
+		return next == wd ? iwd_add_at_cursor(c, path, mask, wd, how) :
+				    iwd_fast_add(c, path, mask, wd, how);
 	if (k > b->quiet)
-		return iwd_add_at_cursor(c, path, mask, wd);
+		return iwd_add_at_cursor(c, path, mask, wd, how);
 	return iwd_fallback_add(c, path, mask, wd, b->horizon,
-				k < b->quiet ? IWD_CREATE_QUIET : 0);
+				k < b->quiet ? how | IWD_CREATE_QUIET : how);
 }
 
 /* /proc/self/fd/N is a link that must be followed to the target. */
 static uint32_t mask_for(const struct inotify_wd_watch *w, int fd)
 {
 	return fd >= 0 ? w->mask & ~(uint32_t)IN_DONT_FOLLOW : w->mask;
+}
+
+/*
+ * Open entry k's target, held by an O_PATH fd when k is quiet: its
+ * second add, which has no IN_MASK_CREATE, must reach the same inode as
+ * the first whatever the path names by then.
+ */
+static int open_target(struct batch *b, size_t k, char *buf, size_t size,
+		       const char **path, int *fd)
+{
+	const struct inotify_wd_watch *w = nth(b, k);
+
+	if (iwd_target_open(&b->targets, w, buf, size, path, fd) < 0)
+		return -1;
+	if (*fd >= 0 || k >= b->quiet)
+		return 0;
+	*fd = iwd_hold_open(*path, w->mask);
+	if (*fd < 0)
+		return -1;
+	*path = iwd_fd_path(*fd, buf, size);
+	return 0;
 }
 
 /* Create entry k's watch; next is the wd the cursor stands at, or 0. */
@@ -319,9 +363,10 @@ static int place_one(struct batch *b, size_t k, int next)
 	char buf[40];
 	int fd, got, err;
 
-	if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path, &fd) < 0)
+	if (open_target(b, k, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
-	got = place(b, k, path, mask_for(w, fd), next);
+	got = place(b, k, path, mask_for(w, fd), next,
+		    fd >= 0 ? IWD_CREATE_HELD : 0);
 	err = errno;
 	if (fd >= 0 && (got < 0 || !keep_fd(b, k, fd)))
 		iwd_sys_close(fd);
@@ -329,19 +374,44 @@ static int place_one(struct batch *b, size_t k, int next)
 	return got;
 }
 
-/* Give quiet entry k its mask, through its kept fd when it has one. */
+/*
+ * Open quiet entry k's target again, beyond the budget: a handle names
+ * its inode, a path is checked against the inode recorded at placement
+ * before any add (ESTALE when it was renamed meanwhile).
+ */
+static int reopen(struct batch *b, size_t k, char *buf, size_t size,
+		  const char **path, int *fd)
+{
+	const struct kept *p = &b->kept[k];
+	struct stat st;
+
+	if (open_target(b, k, buf, size, path, fd) < 0)
+		return -1;
+	if (!nth(b, k)->path)
+		return 0;
+	if (iwd_sys_fstat(*fd, &st) == 0) {
+		/* Nothing recorded (the fstat at placement failed): ESTALE. */
+		if (st.st_dev == p->dev && st.st_ino == p->ino && p->ino)
+			return 0;
+		errno = ESTALE;
+	}
+	iwd_sys_close(*fd);
+	*fd = -1;
+	return -1;
+}
+
+/* Give quiet entry k its mask, through the inode it was placed on. */
 static int arm_one(struct batch *b, size_t k)
 {
 	const struct inotify_wd_watch *w = nth(b, k);
 	const char *path;
 	char buf[40];
-	int fd = b->kept[k], got, err;
+	int fd = b->kept[k].fd, got, err;
 
-	b->kept[k] = -1;
+	b->kept[k].fd = -1;
 	if (fd >= 0)
-		path = iwd_target_fd_path(fd, buf, sizeof(buf));
-	else if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path,
-				 &fd) < 0)
+		path = iwd_fd_path(fd, buf, sizeof(buf));
+	else if (reopen(b, k, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
 	got = iwd_create_arm(b->c, path, mask_for(w, fd), w->wd);
 	err = errno;
@@ -356,8 +426,8 @@ static void close_kept(struct batch *b)
 	size_t k;
 
 	for (k = 0; b->kept && k < b->quiet; k++)
-		if (b->kept[k] >= 0)
-			iwd_sys_close(b->kept[k]);
+		if (b->kept[k].fd >= 0)
+			iwd_sys_close(b->kept[k].fd);
 	free(b->kept);
 	b->kept = NULL;
 }

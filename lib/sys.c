@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -90,6 +91,12 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 {
 	calls++;
 	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+int iwd_sys_fstat(int fd, struct stat *st)
+{
+	calls++;
+	return fstat(fd, st);
 }
 
 int iwd_sys_close(int fd)

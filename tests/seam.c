@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
@@ -140,6 +141,12 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 	if (inject(SEAM_OPEN))
 		return -1;
 	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+int iwd_sys_fstat(int fd, struct stat *st)
+{
+	calls++;
+	return fstat(fd, st);
 }
 
 int iwd_sys_close(int fd)
