@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -436,6 +437,119 @@ START_TEST(fallback_pending_events)
 }
 END_TEST
 
+/*
+ * Issue 18, item 1, in a restore.  The caller watches b as wd 1.  Entry
+ * a at wd 2 is placed quiet, before the cycles up to entry c at 20000,
+ * and armed after them; meanwhile the progress callback renames a hard
+ * link of b over a.  An arm by name reached wd 1, replaced its mask,
+ * and removed it as a stray.
+ */
+#define RACE_MASK	(IN_MODIFY | IN_ATTRIB)
+#define CALLER_MASK	(IN_MODIFY | IN_CLOSE_WRITE)
+
+static char link_b[128];
+static bool renamed;
+
+static void rename_over_a(unsigned long done, unsigned long total, void *arg)
+{
+	(void)done;
+	(void)total;
+	(void)arg;
+	if (!renamed)
+		ck_assert_int_eq(rename(link_b, sc.a), 0);
+	renamed = true;
+}
+
+static int restore_renaming(const struct inotify_wd_watch *w, size_t n)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	o.progress = rename_over_a;
+	return inotify_wd_restore(dst, w, n, WSIZE, &o, &st);
+}
+
+/* The caller's b as wd 1 and a hard link of b to rename; the entries. */
+static void race_setup(struct inotify_wd_watch *w)
+{
+	ck_assert_int_eq(inotify_add_watch(dst, sc.b, CALLER_MASK), 1);
+	snprintf(link_b, sizeof(link_b), "%s/b-link", sc.dir);
+	ck_assert_int_eq(link(sc.b, link_b), 0);
+	renamed = false;
+	w[0] = by_path(sc.a, RACE_MASK, 2);
+	w[1] = by_path(sc.c, RACE_MASK, 20000);
+}
+
+/* wd 1 is the caller's, exactly as it was; returns the state. */
+static void expect_callers_watch(struct kstate *after)
+{
+	const struct kwatch *k;
+
+	kstate(dst, after);
+	k = kfind(after, 1);
+	ck_assert_msg(k != NULL, "[%s] the caller's wd 1 is gone", V->name);
+	ck_assert_uint_eq(k->ino, inode_of(sc.b));
+	ck_assert_uint_eq(k->mask, CALLER_MASK);
+	ck_assert_int_eq(after->queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+/* Within the fd budget: a is armed through the fd kept since its add. */
+START_TEST(renamed_onto_callers_watch)
+{
+	unsigned long ino = inode_of(sc.a);	/* kept alive by sc.ln */
+	struct inotify_wd_watch w[2];
+	struct kstate after;
+	int ret;
+
+	race_setup(w);
+	variant_enter();
+	ret = restore_renaming(w, 2);
+	expect_callers_watch(&after);
+	ck_assert_msg(ret == 0, "[%s] %s", V->name, strerror(errno));
+	ck_assert_int_eq(renamed, V->fallback);
+	ck_assert_int_eq(after.n, 3);
+	ck_assert_uint_eq(kfind(&after, 2)->ino, ino);
+	ck_assert_uint_eq(kfind(&after, 2)->mask, RACE_MASK);
+	ck_assert_uint_eq(kfind(&after, 20000)->ino, inode_of(sc.c));
+	ck_assert_uint_eq(kfind(&after, 20000)->mask, RACE_MASK);
+}
+END_TEST
+
+/*
+ * Beyond the fd budget (RLIMIT_NOFILE leaves it nothing): a is opened
+ * again to be armed, and found to be another inode before any add:
+ * ESTALE, the call's watches rolled back.
+ */
+START_TEST(renamed_beyond_budget)
+{
+	struct inotify_wd_watch w[2];
+	struct rlimit old, low;
+	struct kstate after;
+	int ret;
+
+	race_setup(w);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)open_fds() + 1;
+	variant_enter();
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ret = restore_renaming(w, 2);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	expect_callers_watch(&after);
+	ck_assert_int_eq(renamed, V->fallback);
+	/* Without /proc to count the fds open, the budget is a quarter. */
+	if (!V->fallback || V->no_proc) {
+		ck_assert_int_eq(ret, 0);
+		ck_assert_uint_eq(kfind(&after, 2)->mask, RACE_MASK);
+		return;
+	}
+	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(errno, ESTALE);
+	ck_assert_uint_eq(st.failed, 0);
+	ck_assert_int_eq(after.n, 1);
+}
+END_TEST
+
 /* Dump refuses what is not an inotify fd, and reads other processes. */
 START_TEST(dump_other_process)
 {
@@ -501,7 +615,8 @@ int main(void)
 		      NEED_HANDLES | NEED_MOUNT | NEED_FORK,
 		      "restores by handle on a private tmpfs"),
 		NEEDS(handle_errors, HANDLES), CASE(fallback_pending_events),
-		CASE(dump_other_process),
+		CASE(dump_other_process), CASE(renamed_onto_callers_watch),
+		CASE(renamed_beyond_budget),
 	};
 
 	/* The slowest: 12 s here, 26 s in user-mode Linux (see README). */
