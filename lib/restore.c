@@ -432,28 +432,53 @@ static void close_kept(struct batch *b)
 	b->kept = NULL;
 }
 
-/* Remove what this call created; the caller's watches stay. */
-static void rollback(struct call *c)
+/*
+ * Remove what this call created from its from-th watch (in wd order) on;
+ * the caller's watches stay.
+ */
+static void rollback(struct call *c, size_t from)
 {
 	struct taken *t = &c->taken;
 	int saved = errno;
 	size_t i;
 
-	for (i = t->ncreated; i > 0; i--) {
+	for (i = t->ncreated; i > from; i--) {
 		iwd_remove_own(c, t->created[i - 1]);
 		if (c->pending >= (int)c->feat.drain_batch)
 			iwd_queue_drain(c);
 	}
 	iwd_queue_settle(c);
-	t->ncreated = 0;
+	t->ncreated = from;
 	errno = saved;
 }
 
-static int failed(struct batch *b, size_t k)
+/*
+ * Entry k failed; the quiet entries below armed are armed already.  With
+ * INOTIFY_WD_NO_ROLLBACK the watches below k stay, so each must report
+ * its events: the quiet ones still waiting get their masks now.  If one
+ * of those arms fails, the kept watches end below it instead, and it is
+ * the entry reported (stats.failed, errno).
+ */
+static int failed(struct batch *b, size_t k, size_t armed)
 {
+	int err = errno;
+	size_t j;
+
+	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK)) {
+		b->c->st.failed = b->order[k].i;
+		rollback(b->c, 0);
+		return -1;
+	}
+	for (j = armed; j < k && j < b->quiet; j++) {
+		if (arm_one(b, j) < 0) {
+			err = errno;
+			k = j;
+			break;
+		}
+	}
 	b->c->st.failed = b->order[k].i;
-	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK))
-		rollback(b->c);
+	rollback(b->c, k);
+	errno = err;
 	return -1;
 }
 
@@ -465,14 +490,14 @@ static int place_all(struct batch *b)
 
 	for (k = 0; k < b->n; k++) {
 		if (place_one(b, k, next) < 0)
-			return failed(b, k);
+			return failed(b, k, 0);
 		wd = nth(b, k)->wd;
 		c->taken.created[c->taken.ncreated++] = wd;
 		next = wd == INT_MAX ? 0 : wd + 1;
 	}
 	for (k = 0; k < b->quiet; k++)
 		if (arm_one(b, k) < 0)
-			return failed(b, k);
+			return failed(b, k, k);
 	return 0;
 }
 

@@ -550,6 +550,49 @@ START_TEST(renamed_beyond_budget)
 }
 END_TEST
 
+/*
+ * Issue 18, item 4: with INOTIFY_WD_NO_ROLLBACK the watches kept below
+ * a failed entry report their events, the quiet ones of the fallback
+ * (a and b, placed before the last cycle) included.
+ */
+START_TEST(no_rollback_arms_kept)
+{
+	const char *path[3] = { sc.a, sc.b, sc.c };
+	static const int wd[3] = { 2, 500, 1000 };
+	struct inotify_wd_watch w[4];
+	struct inotify_event ev;
+	struct kstate after;
+	char missing[128];
+	int i, f;
+
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	for (i = 0; i < 3; i++)
+		w[i] = by_path(path[i], IN_MODIFY, wd[i]);
+	w[3] = by_path(missing, IN_MODIFY, 1001);
+	variant_enter();
+	ck_assert_int_eq(restore(w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(st.failed, 3);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 3);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(kfind(&after, wd[i])->ino, inode_of(path[i]));
+		ck_assert_msg(kfind(&after, wd[i])->mask == IN_MODIFY,
+			      "[%s] wd %d has mask %#x", V->name, wd[i],
+			      kfind(&after, wd[i])->mask);
+		f = open(path[i], O_WRONLY | O_CLOEXEC);
+		ck_assert_int_eq(write(f, "x", 1), 1);
+		close(f);
+		ck_assert_int_eq(read(dst, &ev, sizeof(ev)), (int)sizeof(ev));
+		ck_assert_int_eq(ev.wd, wd[i]);
+		ck_assert_uint_eq(ev.mask, IN_MODIFY);
+	}
+	ck_assert_int_eq(queued_bytes(dst), 0);
+}
+END_TEST
+
 /* Dump refuses what is not an inotify fd, and reads other processes. */
 START_TEST(dump_other_process)
 {
@@ -616,7 +659,7 @@ int main(void)
 		      "restores by handle on a private tmpfs"),
 		NEEDS(handle_errors, HANDLES), CASE(fallback_pending_events),
 		CASE(dump_other_process), CASE(renamed_onto_callers_watch),
-		CASE(renamed_beyond_budget),
+		CASE(renamed_beyond_budget), CASE(no_rollback_arms_kept),
 	};
 
 	/* The slowest: 12 s here, 26 s in user-mode Linux (see README). */
