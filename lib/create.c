@@ -86,10 +86,18 @@ int iwd_create(struct call *c, const char *path, uint32_t mask,
 	int wd;
 
 	if (iwd_create_arms(c))
-		return iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
-				   quiet : mask | IN_MASK_CREATE);
-	wd = iwd_sys_add(c->fd, path, quiet);
-	if (wd < 0 || (how & IWD_CREATE_PRIVATE) || !existed(c, wd))
+		wd = iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
+				 quiet : mask | IN_MASK_CREATE);
+	else
+		wd = iwd_sys_add(c->fd, path, quiet);
+	/*
+	 * A held target's fd is open: ENOENT for its /proc/self/fd/N says
+	 * /proc is missing, and without it the inode cannot be held.
+	 */
+	if (wd < 0 && errno == ENOENT && (how & IWD_CREATE_HELD))
+		errno = EOPNOTSUPP;
+	if (wd < 0 || iwd_create_arms(c) || (how & IWD_CREATE_PRIVATE) ||
+	    !existed(c, wd))
 		return wd;
 	errno = EEXIST;
 	return -1;

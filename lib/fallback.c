@@ -165,13 +165,6 @@ static int cycle_to(struct call *c, struct cycle *cy, int wd)
 	cy->held = iwd_create(c, cy->path, cy->mask,
 			      cy->how | IWD_CREATE_QUIET);
 	if (cy->held < 0) {
-		/*
-		 * A held target's fd is open: ENOENT for its /proc/self/fd/N
-		 * says /proc is missing, and without it the inode cannot
-		 * be held.
-		 */
-		if (errno == ENOENT && (cy->how & IWD_CREATE_HELD))
-			errno = EOPNOTSUPP;
 		cy->held = 0;
 		return -1;
 	}

@@ -28,11 +28,11 @@ static int set_cursor(struct call *c, int wd)
 
 /* The add at the cursor, which must give wd; path may be held. */
 static int create_held(struct call *c, const char *path, uint32_t mask,
-		       int wd)
+		       int wd, unsigned int how)
 {
 	int got;
 
-	got = iwd_create(c, path, mask, 0);
+	got = iwd_create(c, path, mask, how);
 	if (got < 0)
 		return -1;
 	if (got != wd) {
@@ -57,7 +57,8 @@ static int create_at(struct call *c, const char *path, uint32_t mask, int wd,
 
 	if (iwd_hold(&h, &path, &mask, how, !iwd_create_arms(c)) < 0)
 		return -1;
-	got = create_held(c, path, mask, wd);
+	got = create_held(c, path, mask, wd,
+			  h.fd >= 0 ? how | IWD_CREATE_HELD : how);
 	iwd_hold_release(&h);
 	return got;
 }

@@ -713,6 +713,25 @@ START_TEST(renamed_onto_callers_watch)
 }
 END_TEST
 
+/*
+ * Without /proc/self/fd a call that adds more than once cannot hold the
+ * inode, and refuses rather than go by name: EOPNOTSUPP, nothing left.
+ * 4.19+ with the ioctl adds once, by name, and needs no /proc.
+ */
+START_TEST(no_proc_fd_refused)
+{
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	seam.no_proc_fd = true;
+	if (V->fallback || V->mask_create)
+		expect_fail(add(sc.a, MASK, 50), EOPNOTSUPP, &before);
+	else
+		expect_watch(add(sc.a, MASK, 50), 50, sc.a, MASK, &before);
+}
+END_TEST
+
 /* Set-ups that need the cursor moved back, or wrapped: the ioctl only. */
 #define BACK	NEED_SETNEXTWD, "set-up puts the cursor below a watch"
 
@@ -733,7 +752,7 @@ int main(void)
 		CASE(features), CASE(set_next_ahead),
 		NEEDS(set_next_busy_below, BACK), CASE(set_next_behind),
 		CASE(set_next_pending_events), CASE(renamed_between_adds),
-		CASE(renamed_onto_callers_watch),
+		CASE(renamed_onto_callers_watch), CASE(no_proc_fd_refused),
 	};
 
 	/* The slowest case: 0.4 s here, 5 s in user-mode Linux (README). */
