@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seam.h"
 #include "variant.h"
 
 static int src, dst, fds_before;
@@ -593,6 +594,57 @@ START_TEST(no_rollback_arms_kept)
 }
 END_TEST
 
+/*
+ * The hook sees the failing entry's add by name: the two adds after it
+ * arm a and b, and the second of them fails (ENOMEM, injected).
+ */
+static const char *fail_after;
+
+static void fail_second_arm(int f, const char *path)
+{
+	if (f == dst && strcmp(path, fail_after) == 0) {
+		seam.fail_kind = SEAM_ADD;
+		seam.fail_errno = ENOMEM;
+		seam.fail_at = seam.count[SEAM_ADD] + 2;
+	}
+}
+
+/*
+ * Issue 18, item 4, when an arm fails: the watches kept are those below
+ * the entry that could not be armed, which stats.failed and errno name.
+ * Only where the failing entry adds by name and quiet entries exist: the
+ * fallback on 4.19+ (elsewhere it fails at its O_PATH open, before any
+ * add the hook could count from, or nothing is quiet).
+ */
+START_TEST(no_rollback_arm_fails)
+{
+	struct inotify_wd_watch w[4];
+	struct kstate after;
+	char missing[128];
+
+	if (!V->fallback || V->mask_create)
+		return;
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	w[0] = by_path(sc.a, IN_MODIFY, 2);
+	w[1] = by_path(sc.b, IN_MODIFY, 500);
+	w[2] = by_path(sc.c, IN_MODIFY, 1000);
+	w[3] = by_path(missing, IN_MODIFY, 1001);
+	fail_after = missing;
+	variant_enter();
+	seam.before_add = fail_second_arm;
+	ck_assert_int_eq(restore(w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	seam.before_add = NULL;
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_uint_eq(st.failed, 1);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 1);
+	ck_assert_uint_eq(kfind(&after, 2)->ino, inode_of(sc.a));
+	ck_assert_uint_eq(kfind(&after, 2)->mask, IN_MODIFY);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
 /* Dump refuses what is not an inotify fd, and reads other processes. */
 START_TEST(dump_other_process)
 {
@@ -660,6 +712,7 @@ int main(void)
 		NEEDS(handle_errors, HANDLES), CASE(fallback_pending_events),
 		CASE(dump_other_process), CASE(renamed_onto_callers_watch),
 		CASE(renamed_beyond_budget), CASE(no_rollback_arms_kept),
+		CASE(no_rollback_arm_fails),
 	};
 
 	/* The slowest: 12 s here, 26 s in user-mode Linux (see README). */
