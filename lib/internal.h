@@ -145,7 +145,7 @@ int iwd_fallback_set_next(struct call *c, int wd);
 /* how: */
 #define IWD_CREATE_QUIET	(1U << 0)	/* no event bits (yet) */
 #define IWD_CREATE_PRIVATE	(1U << 1)	/* our own inode: no proof */
-#define IWD_CREATE_HELD		(1U << 2)	/* path: /proc/self/fd/N, held */
+#define IWD_CREATE_HELD		(1U << 2)	/* path: /proc/self/fd/N */
 /* A target held by an O_PATH fd, so that all adds reach one inode. */
 struct hold {
 	int fd;			/* -1: the path is used as given */
