@@ -69,10 +69,9 @@ static bool next_is(const struct call *c, int held, int wd)
 
 /*
  * Can the add that lands on wd carry the caller's mask, with
- * IN_MASK_CREATE, so that no later add on the path is needed?  A path
- * renamed meanwhile onto a watched inode then gives EEXIST, never an
- * altered watch.  Not on kernels without IN_MASK_CREATE (the mask comes
- * from iwd_create_arm() then), and not when the caller arms it later.
+ * IN_MASK_CREATE, so that no later add is needed?  Not on kernels
+ * without IN_MASK_CREATE (the mask comes from iwd_create_arm() then, on
+ * the inode held), and not when the caller arms it later.
  */
 static bool may_arm(const struct call *c, const struct cycle *cy)
 {

@@ -11,9 +11,12 @@
  * it can only do while no watch that reports events could have queued
  * one (queue.c).  So the watches placed before its last cycle are placed
  * quiet and given their masks once it is done; those after it, a dense
- * run, get their masks as they are created, one add each.  The O_PATH
- * fds of handle targets placed quiet are kept for the second add, within
- * a share of RLIMIT_NOFILE, so that no handle is opened twice.
+ * run, get their masks as they are created, one add each.  The targets
+ * placed quiet are held by O_PATH fds, paths too, so that the second
+ * add, which cannot carry IN_MASK_CREATE, reaches the inode of the first
+ * whatever the path names by then.  The fds are kept within a share of
+ * RLIMIT_NOFILE; past it a handle is opened again, and a path opened
+ * again is checked against the inode recorded at its first add.
  */
 #include "config.h"
 
