@@ -33,7 +33,7 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 		return iwd_fast_add(c, path, mask, wd, 0);
 	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
 		return -1;
-	return iwd_fallback_add(c, path, mask, wd, 0, 0);
+	return iwd_fallback_add(c, path, mask, wd, 0, 0, NULL);
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,

@@ -19,9 +19,11 @@
  * with an O_PATH fd and makes every add, the first too, through
  * /proc/self/fd/N (iwd_hold()): a name can then never lead elsewhere.
  * The fallback holds it on every kernel: even on 4.19+ a first add that
- * lands on the wd wanted is quiet and armed by a second one.  Only the
- * calls that add once (4.19+ with the ioctl, a restore's dense run after
- * its last cycle) go by name, at no extra cost.
+ * lands on the wd wanted is quiet and armed by a second one.  There its
+ * cycles in between go by name, each with IN_MASK_CREATE, which is
+ * cheaper (fallback.c step()).  The calls that add once (4.19+ with the
+ * ioctl, a restore's dense run after its last cycle) go by name, at no
+ * extra cost.
  */
 #include "config.h"
 

@@ -138,7 +138,7 @@ int iwd_fast_set_next(struct call *c, int wd);
 int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
 		       size_t *busy);
 int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
-		     int horizon, unsigned int how);
+		     int horizon, unsigned int how, const char *name);
 int iwd_fallback_set_next(struct call *c, int wd);
 
 /* ---- create.c: creating a watch without altering an existing one ---- */

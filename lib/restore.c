@@ -312,6 +312,15 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
 }
 
 /*
+ * The name the fallback may cycle by on 4.19+ (fallback.c): the path as
+ * given, when its lookup bits are the held target's; NULL for a handle.
+ */
+static const char *cycle_name(const struct inotify_wd_watch *w)
+{
+	return (w->mask & IN_DONT_FOLLOW) ? NULL : w->path;
+}
+
+/*
  * Create the watch of entry k at its wd; next is the wd the cursor stands
  * at, or 0.  The fast path sets the cursor where it is elsewhere; the
  * fallback cycles up to the last gap, and adds at the cursor after it.
@@ -328,7 +337,8 @@ static int place(struct batch *b, size_t k, const char *path, uint32_t mask,
 	if (k > b->quiet)
 		return iwd_add_at_cursor(c, path, mask, wd, how);
 	return iwd_fallback_add(c, path, mask, wd, b->horizon,
-				k < b->quiet ? how | IWD_CREATE_QUIET : how);
+				k < b->quiet ? how | IWD_CREATE_QUIET : how,
+				cycle_name(nth(b, k)));
 }
 
 /* /proc/self/fd/N is a link that must be followed to the target. */

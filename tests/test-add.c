@@ -679,7 +679,8 @@ END_TEST
  * caller watches as wd 1, between the adds of a call.  An add that went
  * by name then reached wd 1, replaced its mask, and the library removed
  * it as its own stray.  The caller's watch must stay exactly as it was;
- * the call's watch lands on a's first inode, nothing else is left.
+ * the call's watch lands on a's first inode, or the call fails with a
+ * documented errno, and nothing else is left.
  */
 START_TEST(renamed_onto_callers_watch)
 {
@@ -703,13 +704,23 @@ START_TEST(renamed_onto_callers_watch)
 	ck_assert_msg(w != NULL, "[%s] the caller's wd 1 is gone", V->name);
 	ck_assert_uint_eq(w->ino, inode_of(sc.b));
 	ck_assert_uint_eq(w->mask, mine);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	/*
+	 * The fallback of 4.19+ cycles by name with IN_MASK_CREATE, which
+	 * refuses the caller's inode: EEXIST, and nothing of the call left.
+	 */
+	if (V->fallback && !V->mask_create) {
+		ck_assert_msg(ret == -1 && errno == EEXIST, "[%s] got %d (%s)",
+			      V->name, ret, strerror(errno));
+		ck_assert_int_eq(after.n, before.n);
+		return;
+	}
 	ck_assert_msg(ret == 5, "[%s] got %d (%s)", V->name, ret,
 		      strerror(errno));
 	ck_assert_int_eq(after.n, before.n + 1);
 	ck_assert_uint_eq(kfind(&after, 5)->ino, ino);
 	ck_assert_uint_eq(kfind(&after, 5)->mask, MASK);
-	ck_assert_int_eq(after.queued, 0);
-	ck_assert_int_eq(open_fds(), fds_before);
 }
 END_TEST
 
