@@ -64,10 +64,10 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 	if (wd < 1 || !iwd_mask_valid(mask))
 		return fail(EINVAL);
 	if (iwd_call_use_ioctl(c))
-		return fd_first(c, iwd_fast_add(c, path, mask, wd));
+		return fd_first(c, iwd_fast_add(c, path, mask, wd, 0));
 	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
 		return fd_first(c, -1);
-	return fd_first(c, iwd_fallback_add(c, path, mask, wd, 0, 0));
+	return fd_first(c, iwd_fallback_add(c, path, mask, wd, 0, 0, NULL));
 }
 
 EXPORT int inotify_wd_add_watch(int fd, const char *path, uint32_t mask,

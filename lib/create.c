@@ -10,6 +10,20 @@
  * and a snapshot of fdinfo taken beforehand tells whether the wd we got
  * back existed already.  There the watch gets its mask from a second add
  * (iwd_create_arm()), once the caller knows it is the one it wanted.
+ *
+ * An add without IN_MASK_CREATE that follows another on the same target
+ * must not go by name: a path renamed meanwhile onto an inode the caller
+ * watches on this fd would return the caller's wd and replace its mask,
+ * and discarding that "stray" would remove the caller's watch.  So a
+ * call that adds more than once without IN_MASK_CREATE holds the inode
+ * with an O_PATH fd and makes every add, the first too, through
+ * /proc/self/fd/N (iwd_hold()): a name can then never lead elsewhere.
+ * The fallback holds it on every kernel: even on 4.19+ a first add that
+ * lands on the wd wanted is quiet and armed by a second one.  There its
+ * cycles in between go by name, each with IN_MASK_CREATE, which is
+ * cheaper (fallback.c step()).  The calls that add once (4.19+ with the
+ * ioctl, a restore's dense run after its last cycle) go by name, at no
+ * extra cost.
  */
 #include "config.h"
 
@@ -74,10 +88,18 @@ int iwd_create(struct call *c, const char *path, uint32_t mask,
 	int wd;
 
 	if (iwd_create_arms(c))
-		return iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
-				   quiet : mask | IN_MASK_CREATE);
-	wd = iwd_sys_add(c->fd, path, quiet);
-	if (wd < 0 || (how & IWD_CREATE_PRIVATE) || !existed(c, wd))
+		wd = iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
+				 quiet : mask | IN_MASK_CREATE);
+	else
+		wd = iwd_sys_add(c->fd, path, quiet);
+	/*
+	 * A held target's fd is open: ENOENT for its /proc/self/fd/N says
+	 * /proc is missing, and without it the inode cannot be held.
+	 */
+	if (wd < 0 && errno == ENOENT && (how & IWD_CREATE_HELD))
+		errno = EOPNOTSUPP;
+	if (wd < 0 || iwd_create_arms(c) || (how & IWD_CREATE_PRIVATE) ||
+	    !existed(c, wd))
 		return wd;
 	errno = EEXIST;
 	return -1;
@@ -103,4 +125,57 @@ int iwd_create_arm(struct call *c, const char *path, uint32_t mask, int wd)
 	iwd_discard_watch(c, got);
 	errno = ESTALE;
 	return -1;
+}
+
+/*
+ * The O_PATH fd of path, opened the way the add would look it up: not
+ * following a last symlink with IN_DONT_FOLLOW, only a directory with
+ * IN_ONLYDIR.  An O_PATH open queues no event on the target (6.10+).
+ */
+int iwd_hold_open(const char *path, uint32_t mask)
+{
+	int flags = O_PATH;
+
+	if (mask & IN_DONT_FOLLOW)
+		flags |= O_NOFOLLOW;
+	if (mask & IN_ONLYDIR)
+		flags |= O_DIRECTORY;
+	return iwd_sys_open(path, flags);
+}
+
+/* /proc/self/fd/N is a link that must be followed to the held target. */
+uint32_t iwd_held_mask(uint32_t mask)
+{
+	return mask & ~(uint32_t)IN_DONT_FOLLOW;
+}
+
+/*
+ * Hold the target of *path when this call will add to it more than once
+ * (many: the inode may change between any two adds), and point *path and
+ * *mask at the held inode.  Nothing to do for our own memfd, or a target
+ * the caller holds already (IWD_CREATE_HELD).
+ */
+int iwd_hold(struct hold *h, const char **path, uint32_t *mask,
+	     unsigned int how, bool many)
+{
+	h->fd = -1;
+	if (!many || (how & (IWD_CREATE_PRIVATE | IWD_CREATE_HELD)))
+		return 0;
+	h->fd = iwd_hold_open(*path, *mask);
+	if (h->fd < 0)
+		return -1;
+	*path = iwd_fd_path(h->fd, h->path, sizeof(h->path));
+	*mask = iwd_held_mask(*mask);
+	return 0;
+}
+
+/* Keeps errno: it runs on the way out of failures too. */
+void iwd_hold_release(struct hold *h)
+{
+	int saved = errno;
+
+	if (h->fd >= 0)
+		iwd_sys_close(h->fd);
+	h->fd = -1;
+	errno = saved;
 }

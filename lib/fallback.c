@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 
 #include "internal.h"
 
@@ -24,7 +23,8 @@
 
 /* Where the fallback stands: the wd it holds and the cursor past it. */
 struct cycle {
-	const char *path;
+	const char *path;	/* /proc/self/fd/N of the inode held, or ours */
+	const char *name;	/* where a cycle may go by name, or NULL */
 	uint32_t mask;		/* the caller's mask; 0: keep no watch */
 	unsigned int how;	/* IWD_CREATE_QUIET, IWD_CREATE_PRIVATE */
 	int horizon;		/* the last wd of the batch; 0: this one */
@@ -70,10 +70,9 @@ static bool next_is(const struct call *c, int held, int wd)
 
 /*
  * Can the add that lands on wd carry the caller's mask, with
- * IN_MASK_CREATE, so that no later add on the path is needed?  A path
- * renamed meanwhile onto a watched inode then gives EEXIST, never an
- * altered watch.  Not on kernels without IN_MASK_CREATE (the mask comes
- * from iwd_create_arm() then), and not when the caller arms it later.
+ * IN_MASK_CREATE, so that no later add is needed?  Not on kernels
+ * without IN_MASK_CREATE (the mask comes from iwd_create_arm() then, on
+ * the inode held), and not when the caller arms it later.
  */
 static bool may_arm(const struct call *c, const struct cycle *cy)
 {
@@ -83,12 +82,17 @@ static bool may_arm(const struct call *c, const struct cycle *cy)
 
 /*
  * One cycle: drop the watch we hold, take the next wd, with the caller's
- * mask when arming.  Before such an add every event of ours is read
- * back: from then on events may arrive that the accounting cannot tell
- * apart.
+ * mask when arming.  With IN_MASK_CREATE (4.19+) a cycle may go by name,
+ * which is cheaper than through /proc/self/fd/N: such an add never alters
+ * a watch, and the watch it makes is removed by the next cycle.  Not the
+ * one expected to land on wd (landing): that watch must be on the inode
+ * held, where a later add gives it its mask.  Before an arming add every
+ * event of ours is read back: from then on events may arrive that the
+ * accounting cannot tell apart.
  */
-static int step(struct call *c, struct cycle *cy, bool arming)
+static int step(struct call *c, struct cycle *cy, bool arming, bool landing)
 {
+	const char *path = cy->name && !landing ? cy->name : cy->path;
 	int prev = cy->held;
 
 	if (iwd_remove_own(c, prev) < 0)
@@ -97,7 +101,7 @@ static int step(struct call *c, struct cycle *cy, bool arming)
 	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
 	    iwd_queue_drain(c) < 0)
 		return -1;
-	cy->held = iwd_sys_add(c->fd, cy->path,
+	cy->held = iwd_sys_add(c->fd, path,
 			       arming ? cy->mask | IN_MASK_CREATE :
 					iwd_quiet_mask(c, cy->mask));
 	if (cy->held < 0) {
@@ -114,13 +118,14 @@ static int step(struct call *c, struct cycle *cy, bool arming)
 static int cycle_loop(struct call *c, struct cycle *cy, int wd)
 {
 	unsigned long total = distance(cy->held, wd), left = total, d;
-	bool arming;
+	bool arming, landing;
 	int prev;
 
 	while (cy->held != wd) {
 		prev = cy->held;
-		arming = may_arm(c, cy) && next_is(c, prev, wd);
-		if (step(c, cy, arming) < 0)
+		landing = next_is(c, prev, wd);
+		arming = may_arm(c, cy) && landing;
+		if (step(c, cy, arming, landing) < 0)
 			return -1;
 		cy->armed = arming && cy->held == wd;
 		d = distance(cy->held, wd);
@@ -225,22 +230,40 @@ int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
  * event bits with IWD_CREATE_QUIET (iwd_create_arm() gives it the mask
  * once no cycle is left).  horizon: the last wd of the batch, so that
  * the bound covers all of it from the first cycle on; 0 for one watch.
+ * Every add goes to the inode held (create.c), so that neither a cycle
+ * nor the add that gives the mask can reach another one.
  */
 int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
-		     int horizon, unsigned int how)
+		     int horizon, unsigned int how, const char *name)
 {
-	struct cycle cy = { .path = path, .mask = mask, .how = how,
-			    .horizon = horizon };
+	struct cycle cy = { .how = how, .horizon = horizon };
+	bool by_name = iwd_create_arms(c) && !(mask & IN_DONT_FOLLOW);
+	struct hold h;
+	int ret = wd;
 
-	if (iwd_create_prepare(c, how) < 0)
+	if (!(how & IWD_CREATE_HELD))
+		name = path;
+	if (iwd_create_prepare(c, how) < 0 ||
+	    iwd_hold(&h, &path, &mask, how, true) < 0)
 		return -1;
+	if (h.fd >= 0)
+		cy.how |= IWD_CREATE_HELD;
+	/*
+	 * Cycles by name need IN_MASK_CREATE, and the lookup bits as given:
+	 * the mask of a held target has lost IN_DONT_FOLLOW.
+	 */
+	if (by_name && (cy.how & IWD_CREATE_HELD))
+		cy.name = name;
+	cy.path = path;
+	cy.mask = mask;
 	if (cycle_to(c, &cy, wd) < 0 ||
 	    (!(how & IWD_CREATE_QUIET) && !cy.armed &&
 	     iwd_create_arm(c, path, mask, wd) < 0)) {
 		cycle_abandon(c, &cy);
-		return -1;
+		ret = -1;
 	}
-	return wd;
+	iwd_hold_release(&h);
+	return ret;
 }
 
 /*
@@ -276,8 +299,7 @@ int iwd_fallback_set_next(struct call *c, int wd)
 	mfd = iwd_sys_memfd("inotifywd-cursor");
 	if (mfd < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
-	cy.path = path;
+	cy.path = iwd_fd_path(mfd, path, sizeof(path));
 	ret = cycle_to(c, &cy, park_wd(&c->taken, wd));
 	/* Success or not, the parked watch goes: only the cursor stays. */
 	cycle_abandon(c, &cy);

@@ -26,12 +26,13 @@ static int set_cursor(struct call *c, int wd)
 	return -1;
 }
 
-/* The add at the cursor, which must give wd. */
-static int create_at(struct call *c, const char *path, uint32_t mask, int wd)
+/* The add at the cursor, which must give wd; path may be held. */
+static int create_held(struct call *c, const char *path, uint32_t mask,
+		       int wd, unsigned int how)
 {
 	int got;
 
-	got = iwd_create(c, path, mask, 0);
+	got = iwd_create(c, path, mask, how);
 	if (got < 0)
 		return -1;
 	if (got != wd) {
@@ -47,22 +48,39 @@ static int create_at(struct call *c, const char *path, uint32_t mask, int wd)
 	return wd;
 }
 
+/* Before 4.19 the watch takes two adds: both reach the inode held. */
+static int create_at(struct call *c, const char *path, uint32_t mask, int wd,
+		     unsigned int how)
+{
+	struct hold h;
+	int got;
+
+	if (iwd_hold(&h, &path, &mask, how, !iwd_create_arms(c)) < 0)
+		return -1;
+	got = create_held(c, path, mask, wd,
+			  h.fd >= 0 ? how | IWD_CREATE_HELD : how);
+	iwd_hold_release(&h);
+	return got;
+}
+
 /* Set the cursor to wd with the ioctl, then create the watch there. */
-int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd)
+int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
+		 unsigned int how)
 {
 	if (iwd_create_prepare(c, 0) < 0 || set_cursor(c, wd) < 0)
 		return -1;
 	c->st.method = INOTIFY_WD_METHOD_IOCTL;
-	return create_at(c, path, mask, wd);
+	return create_at(c, path, mask, wd, how);
 }
 
 /* The cursor is known to be at wd: the one add, with or without ioctl. */
-int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask, int wd)
+int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask, int wd,
+		      unsigned int how)
 {
 	if (iwd_create_prepare(c, 0) < 0)
 		return -1;
 	c->st.method = INOTIFY_WD_METHOD_PLAIN;
-	return create_at(c, path, mask, wd);
+	return create_at(c, path, mask, wd, how);
 }
 
 int iwd_fast_set_next(struct call *c, int wd)

@@ -308,13 +308,6 @@ bool iwd_target_needs_worker(const struct inotify_wd_watch *w)
 	return !w->path && !(w->flags & INOTIFY_WD_WATCH_MOUNT_FD);
 }
 
-/* The path that names the file fd was opened on. */
-const char *iwd_target_fd_path(int fd, char *buf, size_t size)
-{
-	snprintf(buf, size, "/proc/self/fd/%d", fd);
-	return buf;
-}
-
 /*
  * Resolve the target of w to a path inotify_add_watch() can take.  For a
  * handle, *fd receives the O_PATH fd to close after the add.
@@ -333,6 +326,6 @@ int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 	*fd = open_handle(t, w);
 	if (*fd < 0)
 		return -1;
-	*path = iwd_target_fd_path(*fd, buf, size);
+	*path = iwd_fd_path(*fd, buf, size);
 	return 0;
 }

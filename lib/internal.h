@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "inotify-wd.h"
 
 /* Size of one IN_IGNORED event: a struct inotify_event without a name. */
@@ -114,7 +115,6 @@ void iwd_targets_init(struct targets *t);
 void iwd_targets_free(struct targets *t);
 int iwd_targets_leave(struct targets *t);
 bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
-const char *iwd_target_fd_path(int fd, char *buf, size_t size);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);
 
@@ -130,28 +130,40 @@ bool iwd_layout_tail_clear(const void *elem, size_t size);
 int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
 
 /* ---- fastpath.c: the cursor at wd, then one add ---- */
-int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd);
+int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
+		 unsigned int how);
 int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask,
-		      int wd);
+		      int wd, unsigned int how);
 int iwd_fast_set_next(struct call *c, int wd);
 
 /* ---- fallback.c: add/rm cycles, within a bound ---- */
 int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
 		       size_t *busy);
 int iwd_fallback_add(struct call *c, const char *path, uint32_t mask, int wd,
-		     int horizon, unsigned int how);
+		     int horizon, unsigned int how, const char *name);
 int iwd_fallback_set_next(struct call *c, int wd);
 
 /* ---- create.c: creating a watch without altering an existing one ---- */
 /* how: */
 #define IWD_CREATE_QUIET	(1U << 0)	/* no event bits (yet) */
 #define IWD_CREATE_PRIVATE	(1U << 1)	/* our own inode: no proof */
+#define IWD_CREATE_HELD		(1U << 2)	/* path: /proc/self/fd/N */
+/* A target held by an O_PATH fd, so that all adds reach one inode. */
+struct hold {
+	int fd;			/* -1: the path is used as given */
+	char path[32];		/* /proc/self/fd/N */
+};
 bool iwd_create_arms(const struct call *c);
 uint32_t iwd_quiet_mask(const struct call *c, uint32_t mask);
 int iwd_create_prepare(struct call *c, unsigned int how);
 int iwd_create(struct call *c, const char *path, uint32_t mask,
 	       unsigned int how);
 int iwd_create_arm(struct call *c, const char *path, uint32_t mask, int wd);
+int iwd_hold_open(const char *path, uint32_t mask);
+uint32_t iwd_held_mask(uint32_t mask);
+int iwd_hold(struct hold *h, const char **path, uint32_t *mask,
+	     unsigned int how, bool many);
+void iwd_hold_release(struct hold *h);
 
 /* ---- queue.c: the events our own removals queue ---- */
 int iwd_queue_claim(struct call *c);
@@ -168,6 +180,7 @@ int iwd_fdinfo_parse(const char *text, size_t len,
 /* Read a whole file (a /proc file: size unknown) into a malloc()ed buffer. */
 int iwd_read_file(const char *path, char **buf, size_t *len);
 bool iwd_mask_valid(uint32_t mask);
+const char *iwd_fd_path(int fd, char *buf, size_t size);
 
 /* ---- sys.c: the only place that issues system calls (the seam) ---- */
 int iwd_sys_inotify_init(void);

@@ -11,9 +11,12 @@
  * it can only do while no watch that reports events could have queued
  * one (queue.c).  So the watches placed before its last cycle are placed
  * quiet and given their masks once it is done; those after it, a dense
- * run, get their masks as they are created, one add each.  The O_PATH
- * fds of handle targets placed quiet are kept for the second add, within
- * a share of RLIMIT_NOFILE, so that no handle is opened twice.
+ * run, get their masks as they are created, one add each.  The targets
+ * placed quiet are held by O_PATH fds, paths too, so that the second
+ * add, which cannot carry IN_MASK_CREATE, reaches the inode of the first
+ * whatever the path names by then.  The fds are kept within a share of
+ * RLIMIT_NOFILE; past it a handle is opened again, and a path opened
+ * again is checked against the inode recorded at its first add.
  */
 #include "config.h"
 
@@ -42,6 +45,17 @@ _Static_assert(sizeof(struct wd_key) <= sizeof(struct inotify_wd_watch) &&
 	       sizeof(struct inode_key) <= sizeof(struct inotify_wd_watch),
 	       "sort keys larger than an entry");
 
+/*
+ * The inode a quiet entry's watch was placed on: its O_PATH fd while the
+ * budget lasts, else its identity, checked when the path is opened again
+ * to give the watch its mask.
+ */
+struct kept {
+	int fd;			/* -1: not held */
+	dev_t dev;
+	ino_t ino;
+};
+
 struct batch {
 	struct call *c;
 	const unsigned char *w;	/* the caller's array: n of size bytes */
@@ -54,7 +68,7 @@ struct batch {
 	/* fallback only */
 	int horizon;		/* the last wd: the bound covers it */
 	size_t quiet;		/* entries [0, quiet) wait for masks */
-	int *kept;		/* their O_PATH fds, or -1 */
+	struct kept *kept;	/* their inodes, held or recorded */
 	size_t budget;		/* fds that may still be kept */
 };
 
@@ -269,19 +283,40 @@ static int plan_quiet(struct batch *b)
 	if (!b->kept)
 		return fail_at(b, b->n, ENOMEM);
 	for (k = 0; k < b->quiet; k++)
-		b->kept[k] = -1;
+		b->kept[k] = (struct kept){ .fd = -1 };
 	b->budget = fd_budget();
 	return 0;
 }
 
-/* Keep the fd of quiet entry k for its second add, if the budget allows. */
+/*
+ * Keep the fd of quiet entry k for its second add, if the budget allows;
+ * else record its inode, so that the path opened again can be checked.
+ */
 static bool keep_fd(struct batch *b, size_t k, int fd)
 {
-	if (k >= b->quiet || !b->budget)
+	struct stat st;
+
+	if (k >= b->quiet)
 		return false;
-	b->kept[k] = fd;
+	if (!b->budget) {
+		if (iwd_sys_fstat(fd, &st) == 0) {
+			b->kept[k].dev = st.st_dev;
+			b->kept[k].ino = st.st_ino;
+		}
+		return false;
+	}
+	b->kept[k].fd = fd;
 	b->budget--;
 	return true;
+}
+
+/*
+ * The name the fallback may cycle by on 4.19+ (fallback.c): the path as
+ * given, when its lookup bits are the held target's; NULL for a handle.
+ */
+static const char *cycle_name(const struct inotify_wd_watch *w)
+{
+	return (w->mask & IN_DONT_FOLLOW) ? NULL : w->path;
 }
 
 /*
@@ -290,24 +325,46 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
  * fallback cycles up to the last gap, and adds at the cursor after it.
  */
 static int place(struct batch *b, size_t k, const char *path, uint32_t mask,
-		 int next)
+		 int next, unsigned int how)
 {
 	struct call *c = b->c;
 	int wd = nth(b, k)->wd;
 
 	if (iwd_call_use_ioctl(c))
-		return next == wd ? iwd_add_at_cursor(c, path, mask, wd) :
-				    iwd_fast_add(c, path, mask, wd);
+		return next == wd ? iwd_add_at_cursor(c, path, mask, wd, how) :
+				    iwd_fast_add(c, path, mask, wd, how);
 	if (k > b->quiet)
-		return iwd_add_at_cursor(c, path, mask, wd);
+		return iwd_add_at_cursor(c, path, mask, wd, how);
 	return iwd_fallback_add(c, path, mask, wd, b->horizon,
-				k < b->quiet ? IWD_CREATE_QUIET : 0);
+				k < b->quiet ? how | IWD_CREATE_QUIET : how,
+				cycle_name(nth(b, k)));
 }
 
 /* /proc/self/fd/N is a link that must be followed to the target. */
 static uint32_t mask_for(const struct inotify_wd_watch *w, int fd)
 {
 	return fd >= 0 ? w->mask & ~(uint32_t)IN_DONT_FOLLOW : w->mask;
+}
+
+/*
+ * Open entry k's target, held by an O_PATH fd when k is quiet: its
+ * second add, which has no IN_MASK_CREATE, must reach the same inode as
+ * the first whatever the path names by then.
+ */
+static int open_target(struct batch *b, size_t k, char *buf, size_t size,
+		       const char **path, int *fd)
+{
+	const struct inotify_wd_watch *w = nth(b, k);
+
+	if (iwd_target_open(&b->targets, w, buf, size, path, fd) < 0)
+		return -1;
+	if (*fd >= 0 || k >= b->quiet)
+		return 0;
+	*fd = iwd_hold_open(*path, w->mask);
+	if (*fd < 0)
+		return -1;
+	*path = iwd_fd_path(*fd, buf, size);
+	return 0;
 }
 
 /* Create entry k's watch; next is the wd the cursor stands at, or 0. */
@@ -318,9 +375,10 @@ static int place_one(struct batch *b, size_t k, int next)
 	char buf[40];
 	int fd, got, err;
 
-	if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path, &fd) < 0)
+	if (open_target(b, k, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
-	got = place(b, k, path, mask_for(w, fd), next);
+	got = place(b, k, path, mask_for(w, fd), next,
+		    fd >= 0 ? IWD_CREATE_HELD : 0);
 	err = errno;
 	if (fd >= 0 && (got < 0 || !keep_fd(b, k, fd)))
 		iwd_sys_close(fd);
@@ -328,19 +386,44 @@ static int place_one(struct batch *b, size_t k, int next)
 	return got;
 }
 
-/* Give quiet entry k its mask, through its kept fd when it has one. */
+/*
+ * Open quiet entry k's target again, beyond the budget: a handle names
+ * its inode, a path is checked against the inode recorded at placement
+ * before any add (ESTALE when it was renamed meanwhile).
+ */
+static int reopen(struct batch *b, size_t k, char *buf, size_t size,
+		  const char **path, int *fd)
+{
+	const struct kept *p = &b->kept[k];
+	struct stat st;
+
+	if (open_target(b, k, buf, size, path, fd) < 0)
+		return -1;
+	if (!nth(b, k)->path)
+		return 0;
+	if (iwd_sys_fstat(*fd, &st) == 0) {
+		/* Nothing recorded (the fstat at placement failed): ESTALE. */
+		if (st.st_dev == p->dev && st.st_ino == p->ino && p->ino)
+			return 0;
+		errno = ESTALE;
+	}
+	iwd_sys_close(*fd);
+	*fd = -1;
+	return -1;
+}
+
+/* Give quiet entry k its mask, through the inode it was placed on. */
 static int arm_one(struct batch *b, size_t k)
 {
 	const struct inotify_wd_watch *w = nth(b, k);
 	const char *path;
 	char buf[40];
-	int fd = b->kept[k], got, err;
+	int fd = b->kept[k].fd, got, err;
 
-	b->kept[k] = -1;
+	b->kept[k].fd = -1;
 	if (fd >= 0)
-		path = iwd_target_fd_path(fd, buf, sizeof(buf));
-	else if (iwd_target_open(&b->targets, w, buf, sizeof(buf), &path,
-				 &fd) < 0)
+		path = iwd_fd_path(fd, buf, sizeof(buf));
+	else if (reopen(b, k, buf, sizeof(buf), &path, &fd) < 0)
 		return -1;
 	got = iwd_create_arm(b->c, path, mask_for(w, fd), w->wd);
 	err = errno;
@@ -355,34 +438,59 @@ static void close_kept(struct batch *b)
 	size_t k;
 
 	for (k = 0; b->kept && k < b->quiet; k++)
-		if (b->kept[k] >= 0)
-			iwd_sys_close(b->kept[k]);
+		if (b->kept[k].fd >= 0)
+			iwd_sys_close(b->kept[k].fd);
 	free(b->kept);
 	b->kept = NULL;
 }
 
-/* Remove what this call created; the caller's watches stay. */
-static void rollback(struct call *c)
+/*
+ * Remove what this call created from its from-th watch (in wd order) on;
+ * the caller's watches stay.
+ */
+static void rollback(struct call *c, size_t from)
 {
 	struct taken *t = &c->taken;
 	int saved = errno;
 	size_t i;
 
-	for (i = t->ncreated; i > 0; i--) {
+	for (i = t->ncreated; i > from; i--) {
 		iwd_remove_own(c, t->created[i - 1]);
 		if (c->pending >= (int)c->feat.drain_batch)
 			iwd_queue_drain(c);
 	}
 	iwd_queue_settle(c);
-	t->ncreated = 0;
+	t->ncreated = from;
 	errno = saved;
 }
 
-static int failed(struct batch *b, size_t k)
+/*
+ * Entry k failed; the quiet entries below armed are armed already.  With
+ * INOTIFY_WD_NO_ROLLBACK the watches below k stay, so each must report
+ * its events: the quiet ones still waiting get their masks now.  If one
+ * of those arms fails, the kept watches end below it instead, and it is
+ * the entry reported (stats.failed, errno).
+ */
+static int failed(struct batch *b, size_t k, size_t armed)
 {
+	int err = errno;
+	size_t j;
+
+	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK)) {
+		b->c->st.failed = b->order[k].i;
+		rollback(b->c, 0);
+		return -1;
+	}
+	for (j = armed; j < k && j < b->quiet; j++) {
+		if (arm_one(b, j) < 0) {
+			err = errno;
+			k = j;
+			break;
+		}
+	}
 	b->c->st.failed = b->order[k].i;
-	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK))
-		rollback(b->c);
+	rollback(b->c, k);
+	errno = err;
 	return -1;
 }
 
@@ -394,14 +502,14 @@ static int place_all(struct batch *b)
 
 	for (k = 0; k < b->n; k++) {
 		if (place_one(b, k, next) < 0)
-			return failed(b, k);
+			return failed(b, k, 0);
 		wd = nth(b, k)->wd;
 		c->taken.created[c->taken.ncreated++] = wd;
 		next = wd == INT_MAX ? 0 : wd + 1;
 	}
 	for (k = 0; k < b->quiet; k++)
 		if (arm_one(b, k) < 0)
-			return failed(b, k);
+			return failed(b, k, k);
 	return 0;
 }
 
@@ -419,7 +527,8 @@ static int run(struct batch *b)
 		ret = place_all(b);
 	err = errno;
 	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {
-		ret = failed(b, b->n - 1);
+		rollback(b->c, 0);
+		ret = -1;
 		b->c->st.failed = b->n;	/* no entry at fault */
 	} else {
 		errno = err;

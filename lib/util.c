@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,4 +71,11 @@ bool iwd_mask_valid(uint32_t mask)
 	if (!(mask & IN_ALL_EVENTS))
 		return false;
 	return !(mask & ~(uint32_t)(IN_ALL_EVENTS | INOTIFY_WD_MASK_FLAGS));
+}
+
+/* The name through which the kernel reaches the file fd was opened on. */
+const char *iwd_fd_path(int fd, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+	return buf;
 }

@@ -76,6 +76,10 @@ int iwd_sys_add(int fd, const char *path, uint32_t mask)
 		return -1;
 	if (seam.before_add)
 		seam.before_add(fd, path);
+	if (seam.no_proc_fd && strncmp(path, "/proc/", 6) == 0) {
+		errno = ENOENT;
+		return -1;
+	}
 	/* Before 3.10 the allocator stops at INT_MAX instead of wrapping. */
 	if (seam.no_wrap && seam.last_wd == INT_MAX) {
 		errno = ENOSPC;

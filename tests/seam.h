@@ -17,6 +17,7 @@ struct seam {
 	int mask_create;	/* INOTIFY_WD_MASK_CREATE_*; 0: the kernel's */
 	bool no_wrap;		/* the allocator stops at INT_MAX (< 3.10) */
 	bool no_proc;		/* /proc is not mounted */
+	bool no_proc_fd;	/* adds through /proc/self/fd/N fail too */
 	int last_wd;
 	bool no_mount_id;	/* statx() has no mount id (< 5.8) */
 	/* called before each add reaches the kernel (a rename, say) */

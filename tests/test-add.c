@@ -624,38 +624,122 @@ START_TEST(set_next_pending_events)
 }
 END_TEST
 
-/* The seam renames c onto a right before the second add of a. */
-static int adds_of_a;
+/*
+ * The seam renames "from" onto a right before the second add the call
+ * makes on fd, whatever name that add goes by.
+ */
+static int adds_on_fd;
+static const char *rename_from;
 
 static void rename_before_second_add(int f, const char *path)
 {
-	if (f == fd && strcmp(path, sc.a) == 0 && ++adds_of_a == 2)
-		ck_assert_int_eq(rename(sc.c, sc.a), 0);
+	(void)path;
+	if (f == fd && ++adds_on_fd == 2)
+		ck_assert_int_eq(rename(rename_from, sc.a), 0);
+}
+
+static void rename_at_second_add(const char *from)
+{
+	adds_on_fd = 0;
+	rename_from = from;
+	seam.before_add = rename_before_second_add;
 }
 
 /*
- * The add that gives the watch its mask finds another inode at the path
- * (renamed meanwhile, or hostfs, which makes a new inode per lookup):
- * ESTALE, and neither watch stays.  Two adds: on wd 1 of a fresh
- * instance the fallback's first add already lands there, and kernels
- * without IN_MASK_CREATE always make two.
+ * a is renamed over between the adds of one call: the watch is created
+ * on the inode a named at the first add (kept alive by its hard link ln)
+ * whatever a names later, since every add after the first goes to the
+ * inode itself.  Two adds: on wd 1 of a fresh instance the fallback's
+ * first add already lands there and a second gives the mask, and kernels
+ * without IN_MASK_CREATE always make two.  4.19+ with the ioctl adds once.
  */
 START_TEST(renamed_between_adds)
 {
-	struct kstate before;
+	unsigned long ino = inode_of(sc.a);
+	struct kstate before, after;
 
-	adds_of_a = 0;
 	kstate(fd, &before);
 	variant_enter();
-	seam.before_add = rename_before_second_add;
-	if (V->fallback || V->mask_create) {
-		expect_fail(add(sc.a, MASK, 1), ESTALE, &before);
-		ck_assert_int_eq(adds_of_a, 2);
+	rename_at_second_add(sc.c);
+	ck_assert_msg(add(sc.a, MASK, 1) == 1, "[%s] %s", V->name,
+		      strerror(errno));
+	seam.before_add = NULL;
+	ck_assert_int_eq(adds_on_fd, V->fallback || V->mask_create ? 2 : 1);
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, before.n + 1);
+	ck_assert_uint_eq(kfind(&after, 1)->ino, ino);
+	ck_assert_uint_eq(kfind(&after, 1)->mask, MASK);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/*
+ * Issue 18, item 1: a is renamed over by a hard link of b, which the
+ * caller watches as wd 1, between the adds of a call.  An add that went
+ * by name then reached wd 1, replaced its mask, and the library removed
+ * it as its own stray.  The caller's watch must stay exactly as it was;
+ * the call's watch lands on a's first inode, or the call fails with a
+ * documented errno, and nothing else is left.
+ */
+START_TEST(renamed_onto_callers_watch)
+{
+	const uint32_t mine = IN_MODIFY | IN_CLOSE_WRITE;
+	unsigned long ino = inode_of(sc.a);
+	struct kstate before, after;
+	const struct kwatch *w;
+	char link_b[128];
+	int ret;
+
+	ck_assert_int_eq(caller_watch(sc.b, mine, 0), 1);
+	snprintf(link_b, sizeof(link_b), "%s/b-link", sc.dir);
+	ck_assert_int_eq(link(sc.b, link_b), 0);
+	kstate(fd, &before);
+	variant_enter();
+	rename_at_second_add(link_b);
+	ret = add(sc.a, MASK, 5);
+	seam.before_add = NULL;
+	kstate(fd, &after);
+	w = kfind(&after, 1);
+	ck_assert_msg(w != NULL, "[%s] the caller's wd 1 is gone", V->name);
+	ck_assert_uint_eq(w->ino, inode_of(sc.b));
+	ck_assert_uint_eq(w->mask, mine);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	/*
+	 * The fallback of 4.19+ cycles by name with IN_MASK_CREATE, which
+	 * refuses the caller's inode: EEXIST, and nothing of the call left.
+	 */
+	if (V->fallback && !V->mask_create) {
+		ck_assert_msg(ret == -1 && errno == EEXIST, "[%s] got %d (%s)",
+			      V->name, ret, strerror(errno));
+		ck_assert_int_eq(after.n, before.n);
 		return;
 	}
-	/* 4.19+ with the ioctl: one add, nothing to notice. */
-	expect_watch(add(sc.a, MASK, 1), 1, sc.a, MASK, &before);
-	ck_assert_int_eq(adds_of_a, 1);
+	ck_assert_msg(ret == 5, "[%s] got %d (%s)", V->name, ret,
+		      strerror(errno));
+	ck_assert_int_eq(after.n, before.n + 1);
+	ck_assert_uint_eq(kfind(&after, 5)->ino, ino);
+	ck_assert_uint_eq(kfind(&after, 5)->mask, MASK);
+}
+END_TEST
+
+/*
+ * Without /proc/self/fd a call that adds more than once cannot hold the
+ * inode, and refuses rather than go by name: EOPNOTSUPP, nothing left.
+ * 4.19+ with the ioctl adds once, by name, and needs no /proc.
+ */
+START_TEST(no_proc_fd_refused)
+{
+	struct kstate before;
+
+	kstate(fd, &before);
+	variant_enter();
+	seam.no_proc_fd = true;
+	if (V->fallback || V->mask_create)
+		expect_fail(add(sc.a, MASK, 50), EOPNOTSUPP, &before);
+	else
+		expect_watch(add(sc.a, MASK, 50), 50, sc.a, MASK, &before);
 }
 END_TEST
 
@@ -679,6 +763,7 @@ int main(void)
 		CASE(features), CASE(set_next_ahead),
 		NEEDS(set_next_busy_below, BACK), CASE(set_next_behind),
 		CASE(set_next_pending_events), CASE(renamed_between_adds),
+		CASE(renamed_onto_callers_watch), CASE(no_proc_fd_refused),
 	};
 
 	/* The slowest case: 0.4 s here, 5 s in user-mode Linux (README). */

@@ -16,11 +16,13 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seam.h"
 #include "variant.h"
 
 static int src, dst, fds_before;
@@ -436,6 +438,213 @@ START_TEST(fallback_pending_events)
 }
 END_TEST
 
+/*
+ * Issue 18, item 1, in a restore.  The caller watches b as wd 1.  Entry
+ * a at wd 2 is placed quiet, before the cycles up to entry c at 20000,
+ * and armed after them; meanwhile the progress callback renames a hard
+ * link of b over a.  An arm by name reached wd 1, replaced its mask,
+ * and removed it as a stray.
+ */
+#define RACE_MASK	(IN_MODIFY | IN_ATTRIB)
+#define CALLER_MASK	(IN_MODIFY | IN_CLOSE_WRITE)
+
+static char link_b[128];
+static bool renamed;
+
+static void rename_over_a(unsigned long done, unsigned long total, void *arg)
+{
+	(void)done;
+	(void)total;
+	(void)arg;
+	if (!renamed)
+		ck_assert_int_eq(rename(link_b, sc.a), 0);
+	renamed = true;
+}
+
+static int restore_renaming(const struct inotify_wd_watch *w, size_t n)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	o.progress = rename_over_a;
+	return inotify_wd_restore(dst, w, n, WSIZE, &o, &st);
+}
+
+/* The caller's b as wd 1 and a hard link of b to rename; the entries. */
+static void race_setup(struct inotify_wd_watch *w)
+{
+	ck_assert_int_eq(inotify_add_watch(dst, sc.b, CALLER_MASK), 1);
+	snprintf(link_b, sizeof(link_b), "%s/b-link", sc.dir);
+	ck_assert_int_eq(link(sc.b, link_b), 0);
+	renamed = false;
+	w[0] = by_path(sc.a, RACE_MASK, 2);
+	w[1] = by_path(sc.c, RACE_MASK, 20000);
+}
+
+/* wd 1 is the caller's, exactly as it was; returns the state. */
+static void expect_callers_watch(struct kstate *after)
+{
+	const struct kwatch *k;
+
+	kstate(dst, after);
+	k = kfind(after, 1);
+	ck_assert_msg(k != NULL, "[%s] the caller's wd 1 is gone", V->name);
+	ck_assert_uint_eq(k->ino, inode_of(sc.b));
+	ck_assert_uint_eq(k->mask, CALLER_MASK);
+	ck_assert_int_eq(after->queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+/* Within the fd budget: a is armed through the fd kept since its add. */
+START_TEST(renamed_onto_callers_watch)
+{
+	unsigned long ino = inode_of(sc.a);	/* kept alive by sc.ln */
+	struct inotify_wd_watch w[2];
+	struct kstate after;
+	int ret;
+
+	race_setup(w);
+	variant_enter();
+	ret = restore_renaming(w, 2);
+	expect_callers_watch(&after);
+	ck_assert_msg(ret == 0, "[%s] %s", V->name, strerror(errno));
+	ck_assert_int_eq(renamed, V->fallback);
+	ck_assert_int_eq(after.n, 3);
+	ck_assert_uint_eq(kfind(&after, 2)->ino, ino);
+	ck_assert_uint_eq(kfind(&after, 2)->mask, RACE_MASK);
+	ck_assert_uint_eq(kfind(&after, 20000)->ino, inode_of(sc.c));
+	ck_assert_uint_eq(kfind(&after, 20000)->mask, RACE_MASK);
+}
+END_TEST
+
+/*
+ * Beyond the fd budget (RLIMIT_NOFILE leaves it nothing): a is opened
+ * again to be armed, and found to be another inode before any add:
+ * ESTALE, the call's watches rolled back.
+ */
+START_TEST(renamed_beyond_budget)
+{
+	struct inotify_wd_watch w[2];
+	struct rlimit old, low;
+	struct kstate after;
+	int ret;
+
+	race_setup(w);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)open_fds() + 1;
+	variant_enter();
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ret = restore_renaming(w, 2);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	expect_callers_watch(&after);
+	ck_assert_int_eq(renamed, V->fallback);
+	/* Without /proc to count the fds open, the budget is a quarter. */
+	if (!V->fallback || V->no_proc) {
+		ck_assert_int_eq(ret, 0);
+		ck_assert_uint_eq(kfind(&after, 2)->mask, RACE_MASK);
+		return;
+	}
+	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(errno, ESTALE);
+	ck_assert_uint_eq(st.failed, 0);
+	ck_assert_int_eq(after.n, 1);
+}
+END_TEST
+
+/*
+ * Issue 18, item 4: with INOTIFY_WD_NO_ROLLBACK the watches kept below
+ * a failed entry report their events, the quiet ones of the fallback
+ * (a and b, placed before the last cycle) included.
+ */
+START_TEST(no_rollback_arms_kept)
+{
+	const char *path[3] = { sc.a, sc.b, sc.c };
+	static const int wd[3] = { 2, 500, 1000 };
+	struct inotify_wd_watch w[4];
+	struct inotify_event ev;
+	struct kstate after;
+	char missing[128];
+	int i, f;
+
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	for (i = 0; i < 3; i++)
+		w[i] = by_path(path[i], IN_MODIFY, wd[i]);
+	w[3] = by_path(missing, IN_MODIFY, 1001);
+	variant_enter();
+	ck_assert_int_eq(restore(w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(st.failed, 3);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 3);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(kfind(&after, wd[i])->ino, inode_of(path[i]));
+		ck_assert_msg(kfind(&after, wd[i])->mask == IN_MODIFY,
+			      "[%s] wd %d has mask %#x", V->name, wd[i],
+			      kfind(&after, wd[i])->mask);
+		f = open(path[i], O_WRONLY | O_CLOEXEC);
+		ck_assert_int_eq(write(f, "x", 1), 1);
+		close(f);
+		ck_assert_int_eq(read(dst, &ev, sizeof(ev)), (int)sizeof(ev));
+		ck_assert_int_eq(ev.wd, wd[i]);
+		ck_assert_uint_eq(ev.mask, IN_MODIFY);
+	}
+	ck_assert_int_eq(queued_bytes(dst), 0);
+}
+END_TEST
+
+/*
+ * The hook sees the failing entry's add by name: the two adds after it
+ * arm a and b, and the second of them fails (ENOMEM, injected).
+ */
+static const char *fail_after;
+
+static void fail_second_arm(int f, const char *path)
+{
+	if (f == dst && strcmp(path, fail_after) == 0) {
+		seam.fail_kind = SEAM_ADD;
+		seam.fail_errno = ENOMEM;
+		seam.fail_at = seam.count[SEAM_ADD] + 2;
+	}
+}
+
+/*
+ * Issue 18, item 4, when an arm fails: the watches kept are those below
+ * the entry that could not be armed, which stats.failed and errno name.
+ * Only where the failing entry adds by name and quiet entries exist: the
+ * fallback on 4.19+ (elsewhere it fails at its O_PATH open, before any
+ * add the hook could count from, or nothing is quiet).
+ */
+START_TEST(no_rollback_arm_fails)
+{
+	struct inotify_wd_watch w[4];
+	struct kstate after;
+	char missing[128];
+
+	if (!V->fallback || V->mask_create)
+		return;
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	w[0] = by_path(sc.a, IN_MODIFY, 2);
+	w[1] = by_path(sc.b, IN_MODIFY, 500);
+	w[2] = by_path(sc.c, IN_MODIFY, 1000);
+	w[3] = by_path(missing, IN_MODIFY, 1001);
+	fail_after = missing;
+	variant_enter();
+	seam.before_add = fail_second_arm;
+	ck_assert_int_eq(restore(w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	seam.before_add = NULL;
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_uint_eq(st.failed, 1);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 1);
+	ck_assert_uint_eq(kfind(&after, 2)->ino, inode_of(sc.a));
+	ck_assert_uint_eq(kfind(&after, 2)->mask, IN_MODIFY);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
 /* Dump refuses what is not an inotify fd, and reads other processes. */
 START_TEST(dump_other_process)
 {
@@ -501,7 +710,9 @@ int main(void)
 		      NEED_HANDLES | NEED_MOUNT | NEED_FORK,
 		      "restores by handle on a private tmpfs"),
 		NEEDS(handle_errors, HANDLES), CASE(fallback_pending_events),
-		CASE(dump_other_process),
+		CASE(dump_other_process), CASE(renamed_onto_callers_watch),
+		CASE(renamed_beyond_budget), CASE(no_rollback_arms_kept),
+		CASE(no_rollback_arm_fails),
 	};
 
 	/* The slowest: 12 s here, 26 s in user-mode Linux (see README). */
