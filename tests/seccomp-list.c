@@ -131,6 +131,9 @@ static void put(const char *s)
 
 /* A wrong result: said on stderr, the child ends with 2. */
 static int wrong(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int wrong(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
