@@ -106,7 +106,7 @@ static int read_list(const char *page)
 			in_example = true;
 		else if (in_section && !strncmp(line, ".EE", 3))
 			in_example = false;
-		else if (in_example && (bad = add_names(line) < 0))
+		else if (in_example && (bad = (add_names(line) < 0)))
 			break;
 	}
 	fclose(f);
