@@ -340,10 +340,10 @@ static int place(struct batch *b, size_t k, const char *path, uint32_t mask,
 				cycle_name(nth(b, k)));
 }
 
-/* /proc/self/fd/N is a link that must be followed to the target. */
+/* Through an fd (/proc/self/fd/N), the mask create.c gives a held one. */
 static uint32_t mask_for(const struct inotify_wd_watch *w, int fd)
 {
-	return fd >= 0 ? w->mask & ~(uint32_t)IN_DONT_FOLLOW : w->mask;
+	return fd >= 0 ? iwd_held_mask(w->mask) : w->mask;
 }
 
 /*
