@@ -30,6 +30,7 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
+#include <sys/sysmacros.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,10 +59,62 @@ extern "C" {
 #define INOTIFY_WD_FALLBACK	(1U << 0)	/* never use the ioctl */
 #define INOTIFY_WD_NO_FALLBACK	(1U << 1)	/* fail rather than cycle */
 #define INOTIFY_WD_NO_ROLLBACK	(1U << 2)	/* restore: keep what worked */
+/*
+ * The caller promises that @fd holds none of its watches (a new instance,
+ * as a checkpoint tool restores into): each watch then costs one add on
+ * every kernel, with no snapshot of the instance.  A watch the call meets
+ * that is not its own gets EEXIST, its mask replaced: hence a promise.
+ */
+#define INOTIFY_WD_FRESH	(1U << 3)
+#define INOTIFY_WD_NO_WALK	(1U << 4)	/* find_paths: never walk a tree */
 
 /* Called by the fallback from time to time while it cycles. */
 typedef void inotify_wd_progress_fn(unsigned long done, unsigned long total,
 				    void *arg);
+
+struct inotify_wd_watch;
+
+/*
+ * Opens the target of entry @w (index @i in the caller's array) of a
+ * restore, for entries with INOTIFY_WD_WATCH_OPEN_CB: called in the
+ * calling thread, in ascending wd order, just before the entry's watch is
+ * made.  Returns an fd of any kind (O_PATH is enough), which the library
+ * owns and closes; or -1 with errno set, which fails the entry.
+ */
+typedef int inotify_wd_open_fn(const struct inotify_wd_watch *w, size_t i,
+			       void *arg);
+
+/* inotify_wd_result.method of inotify_wd_find_paths() */
+#define INOTIFY_WD_FOUND_NONE		0	/* no path: see error */
+#define INOTIFY_WD_FOUND_GIVEN		1	/* the entry had a path */
+#define INOTIFY_WD_FOUND_HANDLE		2	/* its handle, opened */
+#define INOTIFY_WD_FOUND_LAYER		3	/* an overlayfs layer's handle */
+#define INOTIFY_WD_FOUND_WALK		4	/* a walk of its mount */
+
+/*
+ * What became of one entry of a restore or of inotify_wd_find_paths():
+ * an array of @count of these, one per entry in the caller's order, given
+ * in inotify_wd_opts.results.  This structure never changes size.
+ */
+struct inotify_wd_result {
+	int wd;			/* restore: the entry's wd if its watch exists
+				 * when the call returns, else 0 */
+	int error;		/* 0, or the errno of this entry's failure
+				 * (find_paths: why it has no path) */
+	unsigned int method;	/* restore: INOTIFY_WD_METHOD_*;
+				 * find_paths: INOTIFY_WD_FOUND_* */
+	int handle_error;	/* INOTIFY_WD_WATCH_HANDLE_FIRST: why the
+				 * handle was passed over for the path */
+	uint64_t cycles;	/* fallback cycles spent on this entry */
+	uint64_t reserved[2];	/* zeroed by the library */
+};
+
+/* Padding that keeps a pointer's slot 64 bits wide on 32-bit ABIs. */
+#if UINTPTR_MAX > 0xffffffffU
+#define INOTIFY_WD_PTR_PAD(name)
+#else
+#define INOTIFY_WD_PTR_PAD(name)	uint32_t name;
+#endif
 
 /*
  * How the public structures grow (the rule for every later version):
@@ -99,7 +152,16 @@ struct inotify_wd_opts {
 	unsigned long max_cycles;	/* 0: INOTIFY_WD_DEFAULT_MAX_CYCLES */
 	inotify_wd_progress_fn *progress;	/* may be NULL */
 	void *progress_arg;
-	uint64_t reserved[8];		/* must be zero */
+	/* restore: opens entries with INOTIFY_WD_WATCH_OPEN_CB */
+	inotify_wd_open_fn *open_target;
+	INOTIFY_WD_PTR_PAD(pad0)		/* must be zero */
+	void *open_target_arg;
+	INOTIFY_WD_PTR_PAD(pad1)		/* must be zero */
+	/* NULL, or count results: one per entry, filled in by the call */
+	struct inotify_wd_result *results;
+	INOTIFY_WD_PTR_PAD(pad2)		/* must be zero */
+	uint64_t max_walk;		/* find_paths: 0: 1,000,000 dirents */
+	uint64_t reserved[4];		/* must be zero */
 };
 
 /* inotify_wd_stats.method */
@@ -160,14 +222,27 @@ int inotify_wd_set_next(int fd, int wd, const struct inotify_wd_opts *opts,
 
 /* inotify_wd_watch.flags */
 #define INOTIFY_WD_WATCH_MOUNT_FD (1U << 0)	/* @mount_fd is set */
+/* @path is resolved from @dirfd, as openat() does; AT_FDCWD allowed */
+#define INOTIFY_WD_WATCH_DIRFD	(1U << 1)
+/* ... and never leaves it: @dirfd acts as "/" (RESOLVE_IN_ROOT) */
+#define INOTIFY_WD_WATCH_IN_ROOT (1U << 2)
+/* the target is what inotify_wd_opts.open_target returns */
+#define INOTIFY_WD_WATCH_OPEN_CB (1U << 3)
+/* the handle; where it cannot be opened, @path (checked as SAME_INODE) */
+#define INOTIFY_WD_WATCH_HANDLE_FIRST (1U << 4)
+/* a @path target must still be the inode @dev/@ino (else ESTALE) */
+#define INOTIFY_WD_WATCH_SAME_INODE (1U << 5)
 
 /*
  * One watch: what inotify_wd_dump() reads, and what inotify_wd_restore()
- * creates.  The target of a restore is @path when it is not NULL, else the
- * file handle, opened relative to @mount_fd when @flags has
- * INOTIFY_WD_WATCH_MOUNT_FD, otherwise relative to a mount of @dev that
- * the library finds in /proc/self/mountinfo.  Arrays of these are passed
- * with the size of one element (see "How the public structures grow").
+ * creates.  The target of a restore is, by @flags: what the open_target
+ * callback returns (OPEN_CB); the handle, else @path (HANDLE_FIRST);
+ * @path when it is not NULL, from @dirfd with DIRFD, beneath it with
+ * IN_ROOT; else the file handle, opened relative to @mount_fd when @flags
+ * has INOTIFY_WD_WATCH_MOUNT_FD, otherwise relative to a mount of @dev
+ * that the library finds in /proc/self/mountinfo.  inotify_wd_restore(3)
+ * gives the whole rule.  Arrays of these are passed with the size of one
+ * element (see "How the public structures grow").
  */
 struct inotify_wd_watch {
 	int wd;
@@ -181,7 +256,20 @@ struct inotify_wd_watch {
 	unsigned char handle[INOTIFY_WD_HANDLE_MAX];
 	const char *path;	/* restore target; NULL: use the handle */
 	int mount_fd;		/* with INOTIFY_WD_WATCH_MOUNT_FD */
+	/* 0.2: fields below start past the 0.1 structure's end, padding
+	 * included, on every ABI; pad0 is never read. */
+	unsigned int pad0;
+	int dirfd;		/* with INOTIFY_WD_WATCH_DIRFD */
 };
+
+/*
+ * The dev_t of a device number as the kernel prints it in fdinfo's sdev
+ * and as CRIU's images keep it (major << 20 | minor).
+ */
+static inline dev_t inotify_wd_dev_from_kernel(uint32_t sdev)
+{
+	return makedev(sdev >> 20, sdev & 0xfffff);
+}
 
 /*
  * inotify_wd_parse - parse the text of /proc/PID/fdinfo/FD
@@ -220,6 +308,26 @@ int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 		       const struct inotify_wd_opts *opts,
 		       struct inotify_wd_stats *stats);
 
+/*
+ * inotify_wd_find_paths - find a path for each watch, as @pid sees it
+ * @pid:     the process whose root and mounts give the view (0: this one)
+ * @watches: @count entries, @size bytes each (from inotify_wd_dump());
+ *           each entry whose @path is NULL gets one, absolute in @pid's
+ *           root and checked to name @dev/@ino when the call looked
+ * @opts:    NULL, or: results (per entry: method INOTIFY_WD_FOUND_*, or
+ *           error), max_walk, INOTIFY_WD_NO_WALK
+ * @strings: receives one malloc()ed block holding every path set (NULL if
+ *           none); free(*@strings) frees them all, after the array's last
+ *           use
+ *
+ * Returns how many entries are left without a path, or -1 with errno:
+ * see inotify_wd_find_paths(3).
+ */
+ssize_t inotify_wd_find_paths(pid_t pid, struct inotify_wd_watch *watches,
+			      size_t count, size_t size,
+			      const struct inotify_wd_opts *opts,
+			      char **strings);
+
 /* inotify_wd_features.mask_create */
 #define INOTIFY_WD_MASK_CREATE_HONOURED	1	/* 4.19+ */
 #define INOTIFY_WD_MASK_CREATE_REJECTED	2	/* 4.4-4.18: EINVAL */
@@ -230,9 +338,15 @@ struct inotify_wd_features {
 	int setnextwd;		/* 1: INOTIFY_IOC_SETNEXTWD works */
 	int setnextwd_errno;	/* why not: ENOTTY, EPERM, ...; else 0 */
 	int mask_create;	/* INOTIFY_WD_MASK_CREATE_* */
-	int reserved0;		/* zeroed by the library */
-	uint64_t reserved[7];	/* zeroed by the library */
+	int env;		/* INOTIFY_WD_ENV_*: what the environment set */
+	uint64_t env_max_cycles;	/* INOTIFYWD_MAX_CYCLES, or 0 */
+	uint64_t reserved[6];	/* zeroed by the library */
 };
+
+/* inotify_wd_features.env: the consumer switches (libinotifywd(7)) */
+#define INOTIFY_WD_ENV_FALLBACK		(1 << 0)	/* INOTIFYWD_FALLBACK=1 */
+#define INOTIFY_WD_ENV_MAX_CYCLES	(1 << 1)	/* INOTIFYWD_MAX_CYCLES=N */
+#define INOTIFY_WD_ENV_IGNORED		(1 << 2)	/* set, not understood */
 
 /*
  * inotify_wd_get_features - report the cached probe results

@@ -206,7 +206,7 @@ static void features(void)
 	memset(&out, 0xa5, sizeof(out));
 	CHECK(inotify_wd_get_features(&out.f) == 0);
 	CHECK(out.f.setnextwd == 0 || out.f.setnextwd == 1);
-	CHECK(out.f.reserved0 == 0);
+	CHECK(out.f.env == 0);
 	for (i = 0; i < sizeof(out.f.reserved) / sizeof(out.f.reserved[0]);
 	     i++)
 		CHECK(out.f.reserved[i] == 0);

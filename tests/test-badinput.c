@@ -201,7 +201,7 @@ static const char truncated[] = "pos:\t0\ninotify wd:1 ino:2 sdev:3 ma";
 	X(EINVAL, inotify_wd_get_features(NULL))
 
 static const struct inotify_wd_opts bad_flags = { .flags = 0xff00 };
-static const struct inotify_wd_opts reserved_set = { .reserved[7] = 1 };
+static const struct inotify_wd_opts reserved_set = { .reserved[3] = 1 };
 static struct inotify_wd_watch *out;
 static size_t count;
 
