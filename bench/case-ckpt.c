@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * Case 9: restores shaped like a checkpoint tool's, with targets the tool
+ * Case 10: restores shaped like a checkpoint tool's, with targets the tool
  * names as (root dirfd, path) and INOTIFY_WD_FRESH, against the loop
  * such a tool writes by hand: openat() (or openat2() with
  * RESOLVE_IN_ROOT) of the path from the dirfd, O_PATH; the ioctl where
  * the wd does not follow the previous one; inotify_add_watch() on
  * /proc/self/fd/N (with IN_MASK_CREATE where the kernel has it); close.
  *
- * 9a/9b: one instance of the batch size, wds in runs of 1,000 with gaps
- * of 7; 9a plain DIRFD, 9b DIRFD|IN_ROOT.  9c: a process tree, 50
+ * 10a/10b: one instance of the batch size, wds in runs of 1,000 with gaps
+ * of 7; 10a plain DIRFD, 10b DIRFD|IN_ROOT.  10c: a process tree, 50
  * processes of batch/50 watches each, forked at once; each creates its
  * instance, restores (DIRFD|IN_ROOT) and exits, timed from the first
  * fork to the last wait, per watch.
@@ -237,7 +237,7 @@ static bool has_openat2(void)
 
 void case_ckpt(struct run *run)
 {
-	static const char *const ids[] = { "9a", "9b", "9c" };
+	static const char *const ids[] = { "10a", "10b", "10c" };
 	static const char *const titles[] = {
 		"dirfd + relative path: restore vs floor",
 		"dirfd + IN_ROOT: restore vs openat2 floor",
@@ -247,7 +247,7 @@ void case_ckpt(struct run *run)
 	static struct pair pr[3];
 	int i;
 
-	progress(run, "9: %s watches by dirfd and path, %d rounds",
+	progress(run, "10: %s watches by dirfd and path, %d rounds",
 		 counted(run->n), run->p->batch_rounds);
 	for (i = 0; i < 3; i++) {
 		if (!feat.setnextwd) {
@@ -271,7 +271,7 @@ void case_ckpt(struct run *run)
 		pr[i].floor.floor = true;
 		ckpt_row(run, ids[i], titles[i], &pr[i], targets[i]);
 	}
-	note_add("9: per watch, %s files named by (dirfd of their directory, name), wds in runs of 1,000 with gaps of 7, the library with INOTIFY_WD_FRESH; fresh instance per repetition, close not timed (9a, 9b). Floor: openat(dirfd, name, O_PATH) (9b, 9c: openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) [+ ioctl at gaps] + inotify_add_watch(/proc/self/fd/N, mask%s) + close. 9c: %d processes of %s watches forked at once, each creating its instance, restoring and exiting; fork to last wait, exits included.",
+	note_add("10: per watch, %s files named by (dirfd of their directory, name), wds in runs of 1,000 with gaps of 7, the library with INOTIFY_WD_FRESH; fresh instance per repetition, close not timed (10a, 10b). Floor: openat(dirfd, name, O_PATH) (10b, 10c: openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) [+ ioctl at gaps] + inotify_add_watch(/proc/self/fd/N, mask%s) + close. 10c: %d processes of %s watches forked at once, each creating its instance, restoring and exiting; fork to last wait, exits included.",
 		 counted(run->n), create_bit ? "|IN_MASK_CREATE" : "",
 		 TREE_PROCS, counted(run->n / TREE_PROCS));
 }

@@ -68,7 +68,7 @@ static const struct bench_case cases[] = {
 	{ "6", case_distance, false },
 	{ "7", case_handles, false },
 	{ "8", case_scale, true },
-	{ "9", case_ckpt, false },
+	{ "10", case_ckpt, false },
 };
 
 struct options {
