@@ -412,6 +412,23 @@ static int open_cb(const struct inotify_wd_watch *w, size_t i, void *arg)
 	return s->last_fd;
 }
 
+/* The second call for wd 1 (the fallback past its budget) gives c. */
+static int swapping_cb(const struct inotify_wd_watch *w, size_t i, void *arg)
+{
+	struct seen *s = arg;
+	int n = 0, k;
+
+	for (k = 0; k < s->calls && k < 8; k++)
+		n += s->wd[k] == w->wd;
+	if (w->wd == 1 && n == 1 && s->fail_wd == -1) {
+		if (s->calls < 8)
+			s->wd[s->calls] = w->wd;
+		s->calls++;
+		return open(sc.c, O_PATH | O_CLOEXEC);
+	}
+	return open_cb(w, i, arg);
+}
+
 static struct inotify_wd_opts cb_opts(struct seen *s)
 {
 	struct inotify_wd_opts o = variant_opts();
@@ -496,6 +513,63 @@ START_TEST(open_cb_errors)
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(st.failed, 0);
 	expect_nothing();
+}
+END_TEST
+
+/*
+ * The fallback places wds 1 and 3 quiet, before its last cycle (to 5),
+ * and with no fd to spare keeps none of their fds: their masks need a
+ * second callback each, checked to give the inode of the first.
+ */
+START_TEST(open_cb_second_call)
+{
+	struct inotify_wd_watch w[3];
+	struct seen s = { .path = { sc.a, sc.b, sc.c } };
+	struct inotify_wd_opts o;
+	struct rlimit old, low;
+	int i, ret;
+
+	if (!V->fallback || V->no_proc)
+		return;	/* no second add; no budget of 0 without /proc */
+	for (i = 0; i < 3; i++)
+		w[i] = entry(NULL, 2 * i + 1, INOTIFY_WD_WATCH_OPEN_CB, -1);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	variant_enter();
+	for (i = 0; i < 2; i++) {
+		memset(&s, 0, sizeof(s));
+		s.path[0] = sc.a;
+		s.path[1] = sc.b;
+		s.path[2] = sc.c;
+		o = cb_opts(&s);
+		o.open_target = swapping_cb;
+		s.fail_wd = i ? -1 : 0;
+		fresh();
+		/* room for one more fd: the budget is 0 */
+		low.rlim_cur = (rlim_t)open_fds() + 1;
+		ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+		ret = restore(w, 3, &o);
+		ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+		ck_assert_int_eq(s.wd[0], 1);
+		ck_assert_int_eq(s.wd[1], 3);
+		ck_assert_int_eq(s.wd[2], 5);
+		ck_assert_int_eq(s.wd[3], 1);
+		if (i) {
+			ck_assert_int_eq(ret, -1);
+			ck_assert_int_eq(errno, ESTALE);
+			ck_assert_uint_eq(st.failed, 0);
+			expect_nothing();
+			continue;
+		}
+		ck_assert_msg(ret == 0, "[%s] restore: %s", V->name,
+			      strerror(errno));
+		ck_assert_int_eq(s.calls, 5);
+		ck_assert_int_eq(s.wd[4], 3);
+		expect_on(1, sc.a);
+		expect_on(3, sc.b);
+		expect_on(5, sc.c);
+		expect_clean(3);
+	}
 }
 END_TEST
 
@@ -786,6 +860,7 @@ int main(void)
 		CASE(dirfd_paths), CASE(dirfd_failures),
 		CASE(in_root_stays_inside), CASE(in_root_seam),
 		CASE(same_inode), CASE(open_cb_order), CASE(open_cb_errors),
+		CASE(open_cb_second_call),
 		CASE(threaded_caller), CASE(single_thread),
 		CASE(many_under_nofile),
 		NEEDS(handle_first, NEED_HANDLES, "opens a file handle"),
