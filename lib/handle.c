@@ -280,6 +280,21 @@ int iwd_targets_leave(struct targets *t)
 	return enter(t, -1);
 }
 
+/*
+ * Where the batch stands (for iwd_targets_return()): the fallback's
+ * cycles may go by a name relative to a dirfd, and the progress
+ * callback between two of them runs back home.
+ */
+int iwd_targets_where(const struct targets *t)
+{
+	return t->cwd;
+}
+
+int iwd_targets_return(struct targets *t, int dir)
+{
+	return enter(t, dir);
+}
+
 static int open_handle(struct targets *t, const struct inotify_wd_watch *w)
 {
 	int dir = w->mount_fd;

@@ -121,6 +121,8 @@ struct targets {
 void iwd_targets_init(struct targets *t);
 void iwd_targets_free(struct targets *t);
 int iwd_targets_leave(struct targets *t);
+int iwd_targets_where(const struct targets *t);
+int iwd_targets_return(struct targets *t, int dir);
 bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);

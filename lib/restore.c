@@ -631,16 +631,24 @@ static int run_job(void *arg)
 /*
  * The caller's progress callback, in the calling thread and in the
  * caller's working directory: the worker hands it over to the caller;
- * without one, the working directory goes back first.
+ * without one, the working directory goes back first, and returns to
+ * where the batch stood after.
  */
 static void progress_home(unsigned long done, unsigned long total, void *arg)
 {
 	struct batch *b = arg;
+	int dir = iwd_targets_where(&b->targets);
 
 	if (iwd_worker_report(b->progress, done, total, b->progress_arg))
 		return;
 	iwd_targets_leave(&b->targets);
 	b->progress(done, total, b->progress_arg);
+	/*
+	 * Back to the dirfd the cycles' names are relative to.  Should it
+	 * fail (the callback closed it), they fail by name (ENOENT, or
+	 * EEXIST with IN_MASK_CREATE): no watch is altered.
+	 */
+	iwd_targets_return(&b->targets, dir);
 }
 
 /*

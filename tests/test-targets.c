@@ -185,6 +185,50 @@ START_TEST(dirfd_paths)
 }
 END_TEST
 
+static int progress_calls;
+
+static void count_progress(unsigned long done, unsigned long total, void *arg)
+{
+	struct stat now;
+
+	(void)done;
+	(void)total;
+	(void)arg;
+	progress_calls++;
+	/* the callback runs in the caller's working directory */
+	ck_assert_int_eq(stat(".", &now), 0);
+	ck_assert_uint_eq(now.st_ino, home_st.st_ino);
+}
+
+/*
+ * The fallback's progress callback runs in the caller's cwd, and the
+ * cycles by name after it still resolve from the dirfd: b is not in the
+ * caller's cwd.
+ */
+START_TEST(dirfd_progress)
+{
+	struct inotify_wd_watch w[2];
+	struct inotify_wd_opts o = variant_opts();
+	int dir = open_dir(sc.dir);
+
+	if (!V->fallback)
+		return;	/* no cycles, no progress */
+	fds_before = open_fds();
+	w[0] = entry("a", 1, INOTIFY_WD_WATCH_DIRFD, dir);
+	w[1] = entry("b", 40000, INOTIFY_WD_WATCH_DIRFD, dir);
+	o.progress = count_progress;
+	progress_calls = 0;
+	variant_enter();
+	ck_assert_msg(restore(w, 2, &o) == 0, "[%s] restore: %s", V->name,
+		      strerror(errno));
+	ck_assert_int_gt(progress_calls, 0);
+	expect_on(1, sc.a);
+	expect_on(40000, sc.b);
+	expect_clean(2);
+	close(dir);
+}
+END_TEST
+
 /* A failing DIRFD entry leaves no watch, fd, or moved cwd behind. */
 START_TEST(dirfd_failures)
 {
@@ -857,7 +901,7 @@ END_TEST
 int main(void)
 {
 	const struct case_spec cases[] = {
-		CASE(dirfd_paths), CASE(dirfd_failures),
+		CASE(dirfd_paths), CASE(dirfd_failures), CASE(dirfd_progress),
 		CASE(in_root_stays_inside), CASE(in_root_seam),
 		CASE(same_inode), CASE(open_cb_order), CASE(open_cb_errors),
 		CASE(open_cb_second_call),
