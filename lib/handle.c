@@ -383,8 +383,8 @@ static int lookup_flags(uint32_t mask)
 
 /*
  * path beneath dirfd, which acts as "/": absolute paths, ".." and
- * symbolic links are clamped inside it, and magic links (/proc/N/fd,
- * /proc/N/root) refused (ELOOP).  The kernel answers EAGAIN when a
+ * symbolic links are clamped inside it, and magic links (/proc/N/root,
+ * /proc/N/fd/M) refused (ELOOP).  The kernel answers EAGAIN when a
  * rename raced the walk; a few tries, then EAGAIN is the caller's.
  * Without openat2() (before 5.6, or refused by a seccomp filter) there
  * is no safe way: EOPNOTSUPP.

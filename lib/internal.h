@@ -110,7 +110,8 @@ struct targets {
 	struct mount_fd *m;
 	size_t n;
 	int last;		/* the mount used last, or -1 */
-	int cwd;		/* the mount fd we are in; -1: where we began */
+	int cwd;		/* the mount fd or caller's dirfd we are in;
+				 * -1: where we began */
 	int home;		/* O_PATH fd of where we began, or -1 */
 	/*
 	 * Set by each iwd_target_open(): the errno that made a

@@ -94,7 +94,7 @@ struct progress {
 	void *arg;
 };
 
-static void progress(void *arg)
+static void run_progress(void *arg)
 {
 	struct progress *p = arg;
 
@@ -107,7 +107,7 @@ bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
 {
 	struct progress p = { fn, done, total, arg };
 
-	return iwd_worker_hand(progress, &p);
+	return iwd_worker_hand(run_progress, &p);
 }
 
 /* The calling thread: run the worker's reports until it has finished. */
