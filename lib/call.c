@@ -51,6 +51,8 @@ int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 			c->max_cycles = opts->max_cycles;
 		c->progress = opts->progress;
 		c->progress_arg = opts->progress_arg;
+		c->open_target = opts->open_target;
+		c->open_target_arg = opts->open_target_arg;
 	}
 	/* Probe syscalls happen once per process: not this call's cost. */
 	c->sys_start = iwd_sys_count();

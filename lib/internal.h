@@ -81,6 +81,8 @@ struct call {
 	unsigned long max_cycles;	/* budget left for the fallback */
 	inotify_wd_progress_fn *progress;
 	void *progress_arg;
+	inotify_wd_open_fn *open_target;	/* restore: OPEN_CB entries */
+	void *open_target_arg;
 	struct features feat;
 	struct inotify_wd_stats *stats;	/* the caller's, or NULL */
 	struct inotify_wd_stats st;	/* what is reported at the end */
@@ -108,18 +110,27 @@ struct targets {
 	struct mount_fd *m;
 	size_t n;
 	int last;		/* the mount used last, or -1 */
-	int cwd;		/* the mount fd we are in; -1: where we began */
+	int cwd;		/* the mount fd or caller's dirfd we are in;
+				 * -1: where we began */
 	int home;		/* O_PATH fd of where we began, or -1 */
+	/*
+	 * Set by each iwd_target_open(): the errno that made a
+	 * HANDLE_FIRST entry pass its handle over for its path, else 0.
+	 */
+	int handle_error;
 };
 void iwd_targets_init(struct targets *t);
 void iwd_targets_free(struct targets *t);
 int iwd_targets_leave(struct targets *t);
+int iwd_targets_where(const struct targets *t);
+int iwd_targets_return(struct targets *t, int dir);
 bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);
 
 /* ---- worker.c: a thread with a working directory of its own ---- */
 bool iwd_worker_needed(void);
+bool iwd_worker_hand(void (*fn)(void *), void *arg);
 bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
 		       unsigned long total, void *arg);
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
@@ -192,6 +203,14 @@ int iwd_sys_nread(int fd, int *bytes);
 long iwd_sys_read(int fd, void *buf, size_t len);
 int iwd_sys_open(const char *path, int flags);
 int iwd_sys_openat(int dirfd, const char *path, int flags);
+/* openat2(2)'s struct open_how, and the RESOLVE_* bits the library uses. */
+struct iwd_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define IWD_RESOLVE_NO_MAGICLINKS	0x02
+#define IWD_RESOLVE_IN_ROOT		0x10
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve);
 int iwd_sys_close(int fd);
 int iwd_sys_memfd(const char *name);
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,

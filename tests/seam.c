@@ -147,6 +147,31 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 	return openat(dirfd, path, flags | O_CLOEXEC);
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+/* Plays a kernel before 5.6 (openat2_errno ENOSYS), or a rename race. */
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve)
+{
+	struct iwd_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve
+	};
+
+	if (inject(SEAM_OPEN))	/* counted as an open */
+		return -1;
+	if (seam.openat2_errno) {
+		errno = seam.openat2_errno;
+		return -1;
+	}
+	if (seam.openat2_eagain) {
+		seam.openat2_eagain--;
+		errno = EAGAIN;
+		return -1;
+	}
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
 int iwd_sys_close(int fd)
 {
 	calls++;
