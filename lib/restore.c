@@ -339,7 +339,7 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
 /*
  * The name the fallback may cycle by on 4.19+ (fallback.c): the path as
  * given, when its lookup bits are the held target's; NULL for a handle,
- * and for any target of 0.2's flags: their path is not a name from the
+ * and for any target chosen by TARGET_FLAGS: their path is not a name from the
  * working directory (IN_ROOT, OPEN_CB, HANDLE_FIRST), would be from a
  * dirfd the progress callback leaves (DIRFD), or must be checked first
  * (SAME_INODE).  Those cycle through the held fd.
