@@ -136,7 +136,6 @@ bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
 
 /* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
-size_t iwd_layout_size_0_1(void);
 int iwd_layout_check(size_t size);
 bool iwd_layout_tail_clear(const void *elem, size_t size);
 int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);

@@ -116,7 +116,7 @@ static bool sorted(const struct wd_key *k, size_t n)
 	return true;
 }
 
-/* The flags that choose a target beyond 0.1's MOUNT_FD. */
+/* The flags that choose a target other than a path or a handle. */
 #define TARGET_FLAGS \
 	(INOTIFY_WD_WATCH_DIRFD | INOTIFY_WD_WATCH_IN_ROOT | \
 	 INOTIFY_WD_WATCH_OPEN_CB | INOTIFY_WD_WATCH_HANDLE_FIRST | \
@@ -127,17 +127,12 @@ static bool handle_given(const struct inotify_wd_watch *w)
 	return w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX;
 }
 
-/*
- * The rules of inotify_wd_restore(3)'s "Targets".  A 0.1-sized entry
- * ends before dirfd: the flags that would read it, and the others of
- * 0.2, are unknown bits there.
- */
+/* The rules of inotify_wd_restore(3)'s "Targets". */
 static bool entry_valid(const struct batch *b, const struct inotify_wd_watch *w)
 {
-	unsigned int f = w->flags, known = INOTIFY_WD_WATCH_MOUNT_FD;
+	const unsigned int known = INOTIFY_WD_WATCH_MOUNT_FD | TARGET_FLAGS;
+	unsigned int f = w->flags;
 
-	if (b->size >= sizeof(*w))
-		known |= TARGET_FLAGS;
 	if (w->wd < 1 || !iwd_mask_valid(w->mask) || (f & ~known))
 		return false;
 	/* HANDLE_FIRST's path is checked as SAME_INODE's is. */
@@ -344,7 +339,7 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
 /*
  * The name the fallback may cycle by on 4.19+ (fallback.c): the path as
  * given, when its lookup bits are the held target's; NULL for a handle,
- * and for any target of 0.2's flags: their path is not a name from the
+ * and for any target chosen by TARGET_FLAGS: their path is not a name from the
  * working directory (IN_ROOT, OPEN_CB, HANDLE_FIRST), would be from a
  * dirfd the progress callback leaves (DIRFD), or must be checked first
  * (SAME_INODE).  Those cycle through the held fd.

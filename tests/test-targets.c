@@ -893,51 +893,6 @@ START_TEST(einval_rules)
 }
 END_TEST
 
-/*
- * A caller built against 0.1 passes 0.1-sized elements: restored as
- * before, never read past their end (the array ends at a page that is
- * not mapped), and the flags of 0.2, whose dirfd it lacks, refused.
- */
-START_TEST(layout_0_1)
-{
-	const size_t size = iwd_layout_size_0_1(), page = 4096;
-	struct inotify_wd_watch w[2];
-	unsigned char *map, *arr;
-	int dir = open_dir(sc.dir);
-
-	fds_before = open_fds();
-	ck_assert_uint_lt(size, WSIZE);
-	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert(map != MAP_FAILED);
-	ck_assert_int_eq(mprotect(map + page, page, PROT_NONE), 0);
-	arr = map + page - 2 * size;
-	w[0] = entry(sc.a, 1, 0, 0);
-	w[1] = entry(sc.b, 2, 0, 0);
-	memcpy(arr, &w[0], size);
-	memcpy(arr + size, &w[1], size);
-	variant_enter();
-	ck_assert_int_eq(restore_size(arr, 2, size, NULL), 0);
-	expect_on(1, sc.a);
-	expect_on(2, sc.b);
-	close(dst);
-	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	/* the same entry with DIRFD: fine at full size, refused at 0.1's */
-	w[1] = entry("b", 2, INOTIFY_WD_WATCH_DIRFD, dir);
-	ck_assert_int_eq(restore(w, 2, NULL), 0);
-	expect_on(2, sc.b);
-	close(dst);
-	dst = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	memcpy(arr + size, &w[1], size);
-	ck_assert_int_eq(restore_size(arr, 2, size, NULL), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_uint_eq(st.failed, 1);
-	expect_nothing();
-	munmap(map, 2 * page);
-	close(dir);
-}
-END_TEST
-
 int main(void)
 {
 	const struct case_spec cases[] = {
@@ -948,7 +903,7 @@ int main(void)
 		CASE(threaded_caller), CASE(single_thread),
 		CASE(many_under_nofile),
 		NEEDS(handle_first, NEED_HANDLES, "opens a file handle"),
-		CASE(einval_rules), CASE(layout_0_1),
+		CASE(einval_rules),
 	};
 
 	return variant_main(cases, sizeof(cases) / sizeof(cases[0]), setup,
