@@ -517,6 +517,9 @@ struct cb_state {
 	char why[160];			/* the first thing found wrong */
 };
 
+/* The callback fails for this wd with this errno (0: never). */
+static int cb_fail_wd, cb_fail_errno;
+
 static void cb_wrong(struct cb_state *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -552,6 +555,10 @@ static int open_cb(const struct inotify_wd_watch *w, size_t i, void *arg)
 			 s->last_wd);
 	if (i < s->n && s->calls[i] == 1)
 		s->last_wd = w->wd;
+	if (cb_fail_wd && w->wd == cb_fail_wd) {
+		errno = cb_fail_errno;
+		return -1;
+	}
 	return openat(s->root, s->e[i < s->n ? i : 0].path,
 		      O_PATH | O_CLOEXEC);
 }
@@ -799,24 +806,32 @@ static void restore_inst(int fd, int root, const struct img_inst *in,
 	free(res);
 }
 
-static void restorer(int proc)
+/* A restored process's start: its limit, environment, cwd, roots. */
+static void restorer_enter(int proc, int root[2], struct stat *cwd)
 {
 	const struct rlimit lim = { NOFILE, NOFILE };
-	int fd[NINST], root[2], i, base;
-	struct report *rep = &shm->rep[proc];
-	struct inotify_wd_features f;
-	struct stat cwd, now;
+	int i;
 
 	msg_slot = proc;
 	if (V == &env_variant)
 		CHECK(setenv("INOTIFYWD_FALLBACK", "1", 1) == 0, "setenv");
 	CHECK(setrlimit(RLIMIT_NOFILE, &lim) == 0, "setrlimit: %s",
 	      strerror(errno));
-	CHECK(chdir(sc.dir) == 0 && stat(".", &cwd) == 0, "chdir");
+	CHECK(chdir(sc.dir) == 0 && stat(".", cwd) == 0, "chdir");
 	for (i = 0; i < 2; i++) {
 		root[i] = open(roots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		CHECK(root[i] >= 0, "open %s: %s", roots[i], strerror(errno));
 	}
+}
+
+static void restorer(int proc)
+{
+	int fd[NINST], root[2], i, base;
+	struct report *rep = &shm->rep[proc];
+	struct inotify_wd_features f;
+	struct stat cwd, now;
+
+	restorer_enter(proc, root, &cwd);
 	/* The fd table first, as a tool restores it, then the watches. */
 	for (i = 0; i < NINST; i++)
 		fd[i] = shm->used[i] && shm->inst[i].proc == proc ?
@@ -838,6 +853,76 @@ static void restorer(int proc)
 	if (V == &env_variant)
 		CHECK(f.env & INOTIFY_WD_ENV_FALLBACK,
 		      "INOTIFYWD_FALLBACK=1 not honoured (env %#x)", f.env);
+	_exit(0);
+}
+
+/*
+ * A restore that fails at entry k with err, which the tool's log takes
+ * from the results: that entry's error, every wd 0 (rolled back), and
+ * nothing of the call left: no watch, no event, no fd.
+ */
+static void expect_failure(int root, const struct img_inst *in, size_t k,
+			   int err)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_result *res = calloc(in->n, sizeof(*res));
+	struct inotify_wd_watch *w = calloc(in->n, sizeof(*w));
+	struct img_entry *e = image_of(in);
+	struct cb_state cb = { .root = root, .e = e, .n = in->n };
+	struct inotify_wd_stats st;
+	int fd, base, got, queued = -1;
+	size_t i, n;
+
+	cb.calls = calloc(in->n, 1);
+	CHECK(res && w && cb.calls, "out of memory");
+	to_watches(e, in->n, root, w);
+	o.flags |= INOTIFY_WD_FRESH;
+	o.open_target = open_cb;
+	o.open_target_arg = &cb;
+	o.results = res;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	CHECK(fd >= 0, "inotify_init1: %s", strerror(errno));
+	base = count_fds();
+	got = inotify_wd_restore(fd, w, in->n, WSIZE, &o, &st);
+	CHECK(got == -1 && errno == err,
+	      "[%s] restore gave %d (%s), expected %s at entry %zu", V->name,
+	      got, strerror(errno), strerror(err), k);
+	CHECK(st.failed == k, "stats.failed %zu, expected %zu", st.failed, k);
+	for (i = 0; i < in->n; i++)
+		CHECK(res[i].wd == 0 && res[i].error == (i == k ? err : 0),
+		      "result %zu: wd %d error %d after a failure at %zu", i,
+		      res[i].wd, res[i].error, k);
+	CHECK(count_fds() == base, "fds left over by a failed restore");
+	free(read_fdinfo(fd, &n));
+	CHECK(n == 0, "%zu watches left by a failed restore", n);
+	CHECK(ioctl(fd, FIONREAD, &queued) == 0 && queued == 0,
+	      "%d bytes left queued by a failed restore", queued);
+	close(fd);
+	free(cb.calls);
+	free(e);
+	free(w);
+	free(res);
+}
+
+/* The entry of I_ETC's dumped etc/f<i> (in the caller's order: i). */
+#define ETC_CB_ENTRY	33	/* by the callback */
+#define ETC_GONE_ENTRY	50	/* by path beneath the root */
+
+static void restorer_failing(int proc)
+{
+	const struct img_inst *in = &shm->inst[I_ETC];
+	int root[2];
+	struct stat cwd;
+
+	restorer_enter(proc, root, &cwd);
+	variant_enter();
+	/* the tool's opener fails: its errno is the call's */
+	cb_fail_wd = shm->e[in->first + ETC_CB_ENTRY].wd;
+	cb_fail_errno = EACCES;
+	expect_failure(root[0], in, ETC_CB_ENTRY, EACCES);
+	/* a target gone since the dump */
+	cb_fail_wd = 0;
+	expect_failure(root[0], in, ETC_GONE_ENTRY, ENOENT);
 	_exit(0);
 }
 
@@ -872,6 +957,15 @@ static void run_dumper(int unused)
 	dumper();
 }
 
+/* The image, shared with the children, with room for entries. */
+static void image_new(size_t entries)
+{
+	shm_size = sizeof(*shm) + entries * sizeof(shm->e[0]);
+	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(shm != MAP_FAILED);
+}
+
 static void restore_tree(int big)
 {
 	size_t entries = 6000 + (size_t)big;
@@ -880,10 +974,7 @@ static void restore_tree(int big)
 	int p;
 
 	make_tree(big);
-	shm_size = sizeof(*shm) + entries * sizeof(shm->e[0]);
-	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(shm != MAP_FAILED);
+	image_new(entries);
 	plan_etc();
 	plan_data();
 	plan_handles();
@@ -920,6 +1011,28 @@ START_TEST(process_tree_big)
 }
 END_TEST
 
+/*
+ * A restore that fails midway, once in the tool's opener and once at a
+ * target deleted since the dump: the errno of the entry at fault, which
+ * the results name, and nothing left behind.
+ */
+START_TEST(failed_entry)
+{
+	char gone[256];
+
+	make_tree(0);
+	image_new(200);
+	plan_etc();
+	wait_child(spawn(run_dumper, 0), NPROC, "dumper");
+	ck_assert_uint_eq(shm->e[ETC_CB_ENTRY].how, BY_CB);
+	ck_assert_uint_eq(shm->e[ETC_GONE_ENTRY].how, BY_ROOT);
+	snprintf(gone, sizeof(gone), "%s/%s", roots[0],
+		 shm->e[ETC_GONE_ENTRY].canon);
+	ck_assert_int_eq(unlink(gone), 0);
+	wait_child(spawn(restorer_failing, 0), 0, "restorer");
+}
+END_TEST
+
 /* ---- variants: Check's fixtures take no argument ---- */
 
 #define VSETUP(name, v) \
@@ -937,11 +1050,11 @@ static void add_variant(Suite *s, const struct variant *v,
 			void (*fixture)(void), bool big)
 {
 	const struct case_spec cases[] = {
-		CASE(process_tree),
+		CASE(process_tree), CASE(failed_entry),
 		CASE(process_tree_big),
 	};
 	const char *why = unmet(v->needs | NEED_MOUNT | NEED_FORK);
-	size_t n = big ? 2 : 1, i;
+	size_t n = big ? 3 : 2, i;
 	char what[64];
 	TCase *tc;
 
