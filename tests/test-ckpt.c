@@ -335,18 +335,16 @@ static void plan_etc(void)
 		snprintf(canon, sizeof(canon), "etc/f%d", i);
 		mask = FILE_MASK | (i % 4 == 1 ? IN_EXCL_UNLINK : 0) |
 		       (i == 13 ? IN_ONESHOT : 0);
-		how = BY_ROOT;
-		path[0] = '\0';
-		if (i % 10 == 3)
-			how = BY_CB;
-		else if (i % 10 == 5)
-			how = BY_ROOT_ABS, snprintf(path, sizeof(path), "/%s",
-						    canon);
-		else if (i % 10 == 7)
+		how = i % 10 == 3 ? BY_CB : i % 10 == 5 ? BY_ROOT_ABS : BY_ROOT;
+		if (how == BY_ROOT_ABS)
+			snprintf(path, sizeof(path), "/%s", canon);
+		else if (i % 10 == 7)	/* an absolute symlink to it */
 			snprintf(path, sizeof(path), "lnk/to%d", i);
-		else if (i == 42)
+		else if (i == 42)	/* ".." clamped at the root */
 			snprintf(path, sizeof(path), "var/../../../%s", canon);
-		plan(canon, path[0] ? path : NULL, wd, mask, how);
+		else
+			snprintf(path, sizeof(path), "%s", canon);
+		plan(canon, path, wd, mask, how);
 	}
 	for (i = 0; i < 20; i++) {
 		wd += 1 + (i % 5 == 0 ? 10 : 0);
@@ -722,10 +720,8 @@ static void expect_results(const struct inotify_wd_result *r,
 static void expect_event(int fd, const struct img_inst *in)
 {
 	const struct img_entry *p = &shm->e[in->first + in->priv];
-	union {
-		struct inotify_event ev;
-		char buf[4096];
-	} u;
+	char buf[4096] __attribute__((aligned(8)));
+	const struct inotify_event *ev = (const void *)buf;
 	char path[256];
 	int f;
 
@@ -733,11 +729,11 @@ static void expect_event(int fd, const struct img_inst *in)
 	f = open(path, O_WRONLY | O_CLOEXEC);
 	CHECK(f >= 0 && write(f, "x", 1) == 1, "write %s", path);
 	close(f);
-	CHECK(read(fd, &u, sizeof(u)) >= (ssize_t)sizeof(u.ev),
+	CHECK(read(fd, buf, sizeof(buf)) >= (ssize_t)sizeof(*ev),
 	      "no event after the restore: %s", strerror(errno));
-	CHECK(u.ev.wd == p->wd && u.ev.mask == IN_MODIFY,
-	      "event wd %d mask %#x, expected wd %d IN_MODIFY", u.ev.wd,
-	      u.ev.mask, p->wd);
+	CHECK(ev->wd == p->wd && ev->mask == IN_MODIFY,
+	      "event wd %d mask %#x, expected wd %d IN_MODIFY", ev->wd,
+	      ev->mask, p->wd);
 }
 
 static double ms_since(const struct timespec *t0)
@@ -964,10 +960,14 @@ static void run_dumper(int unused)
 /* The image, shared with the children, with room for entries. */
 static void image_new(size_t entries)
 {
+	int m = memfd_create("iwd-ckpt-image", MFD_CLOEXEC);
+
+	ck_assert_int_ge(m, 0);
 	shm_size = sizeof(*shm) + entries * sizeof(shm->e[0]);
-	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_int_eq(ftruncate(m, (off_t)shm_size), 0);
+	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
 	ck_assert(shm != MAP_FAILED);
+	close(m);
 }
 
 static void restore_tree(int big)
