@@ -182,12 +182,15 @@ static void probe_setnext(int fd)
 /*
  * Everything inotify_wd_get_features() reports, asked on a private
  * instance when some answer is still missing.  It never holds a watch,
- * so its close() waits for no grace period of its own.
+ * so its close() waits for no grace period of its own.  The queue limit
+ * is read here too: a program that asks before it calls gets the limit
+ * of that moment, as before.
  */
 int iwd_features_get(struct features *out)
 {
 	int saved = errno, fd, ret = 0;
 
+	iwd_features_drain();
 	copy(out);
 	if (out->mask_create && out->setnext != IWD_SETNEXT_UNKNOWN)
 		return 0;
