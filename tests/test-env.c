@@ -482,14 +482,16 @@ static void env_late(void)
 	int err;
 
 	env_fb = NULL;
-	env_max = NULL;
+	env_max = "1000";
 	set_env();
 	REQUIRE(add_at(FAR, NULL, &st, &err) == FAR, "%s", strerror(err));
 	REQUIRE(setenv("INOTIFYWD_FALLBACK", "1", 1) == 0, "env");
+	REQUIRE(setenv("INOTIFYWD_MAX_CYCLES", "2", 1) == 0, "env");
 	REQUIRE(add_at(FAR, NULL, &st, &err) == FAR, "%s", strerror(err));
 	REQUIRE(st.method == INOTIFY_WD_METHOD_IOCTL, "method %d", st.method);
 	f = features();
-	REQUIRE(f.env == 0, "env %d", f.env);
+	REQUIRE(f.env == INOTIFY_WD_ENV_MAX_CYCLES && f.env_max_cycles == 1000,
+		"env %d, %llu", f.env, (unsigned long long)f.env_max_cycles);
 }
 
 START_TEST(env_read_once)
