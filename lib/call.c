@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,19 +40,19 @@ static int check_opts(const struct inotify_wd_opts *o)
 }
 
 static struct iwd_env env;
-static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static int env_state;		/* 0: unread, 1: being stored, 2: read */
 
 /* "1", or a value not understood. */
-static void env_fallback(const char *v)
+static void env_fallback(struct iwd_env *e, const char *v)
 {
 	if (!v)
 		return;
-	env.flags |= strcmp(v, "1") == 0 ? INOTIFY_WD_ENV_FALLBACK :
-					   INOTIFY_WD_ENV_IGNORED;
+	e->flags |= strcmp(v, "1") == 0 ? INOTIFY_WD_ENV_FALLBACK :
+					  INOTIFY_WD_ENV_IGNORED;
 }
 
 /* Decimal digits only, at least 1, no larger than an unsigned long. */
-static void env_max_cycles(const char *v)
+static void env_max_cycles(struct iwd_env *e, const char *v)
 {
 	unsigned long n;
 	char *end;
@@ -63,11 +62,11 @@ static void env_max_cycles(const char *v)
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end || errno || !n) {
-		env.flags |= INOTIFY_WD_ENV_IGNORED;
+		e->flags |= INOTIFY_WD_ENV_IGNORED;
 		return;
 	}
-	env.flags |= INOTIFY_WD_ENV_MAX_CYCLES;
-	env.max_cycles = n;
+	e->flags |= INOTIFY_WD_ENV_MAX_CYCLES;
+	e->max_cycles = n;
 }
 
 /*
@@ -75,20 +74,29 @@ static void env_max_cycles(const char *v)
  * test's child) may set the variables before it calls; secure_getenv()
  * leaves them unread in set-id programs.  They can only narrow what a
  * call does: force the fallback, lower the bound.
+ *
+ * Not pthread_once(): its end wakes waiters with a futex call, one more
+ * system call on the first call.  Threads that read at once each use
+ * what they read (the same), and the first keeps it for every later
+ * call; a fork() child inherits it and never reads again.
  */
-static void env_read(void)
-{
-	int saved = errno;
-
-	env_fallback(secure_getenv("INOTIFYWD_FALLBACK"));
-	env_max_cycles(secure_getenv("INOTIFYWD_MAX_CYCLES"));
-	errno = saved;
-}
-
 void iwd_env_get(struct iwd_env *e)
 {
-	pthread_once(&env_once, env_read);
-	*e = env;
+	int saved = errno, unread = 0;
+
+	if (__atomic_load_n(&env_state, __ATOMIC_ACQUIRE) == 2) {
+		*e = env;
+		return;
+	}
+	*e = (struct iwd_env){ 0 };
+	env_fallback(e, secure_getenv("INOTIFYWD_FALLBACK"));
+	env_max_cycles(e, secure_getenv("INOTIFYWD_MAX_CYCLES"));
+	errno = saved;
+	if (__atomic_compare_exchange_n(&env_state, &unread, 1, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		env = *e;
+		__atomic_store_n(&env_state, 2, __ATOMIC_RELEASE);
+	}
 }
 
 /*
