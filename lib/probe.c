@@ -19,16 +19,18 @@
  * Only inotify_wd_get_features(), which has no fd, probes on a private
  * instance, and that one never gets a watch.
  *
- * Each answer is one int, stored with release and read with acquire: no
- * lock, so a fork() child (which inherits them, and asks nothing again)
- * can never find one held by a thread it did not inherit.  Two threads
- * that ask at once both ask the kernel and store the same answer.  A
- * probe that fails for a passing reason (ENOMEM) stores nothing and is
- * asked again by the next call.
+ * Each answer is one int, stored with release and read with acquire, so
+ * a call reads them without a lock, and a fork() child inherits them
+ * and asks nothing again.  Two calls that ask at once both ask the
+ * kernel (on their own fds) and store the same answer.  Only the private
+ * instance of get_features() is serialized, so that threads asking at
+ * once make one.  A probe that fails for a passing reason (ENOMEM)
+ * stores nothing and is asked again by the next call.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -37,6 +39,7 @@ static int mask_create;		/* INOTIFY_WD_MASK_CREATE_*, 0: not known */
 static int setnext;		/* IWD_SETNEXT_* */
 static int setnext_err;		/* written before setnext */
 static int drain_batch;		/* 0: not read yet */
+static pthread_mutex_t private_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* No kernel defines this inotify mask bit (IN_MOVE_SELF is 0x800). */
 #define UNDEFINED_BIT	0x00001000U
@@ -186,14 +189,16 @@ static void probe_setnext(int fd)
  * is read here too: a program that asks before it calls gets the limit
  * of that moment, as before.
  */
-int iwd_features_get(struct features *out)
+static bool all_known(struct features *out)
+{
+	copy(out);
+	return out->mask_create && out->setnext != IWD_SETNEXT_UNKNOWN;
+}
+
+static int ask_private(struct features *out)
 {
 	int saved = errno, fd, ret = 0;
 
-	iwd_features_drain();
-	copy(out);
-	if (out->mask_create && out->setnext != IWD_SETNEXT_UNKNOWN)
-		return 0;
 	fd = iwd_sys_inotify_init();
 	if (fd < 0)
 		return -1;
@@ -206,6 +211,20 @@ int iwd_features_get(struct features *out)
 	iwd_sys_close(fd);
 	copy(out);
 	errno = saved;
+	return ret;
+}
+
+int iwd_features_get(struct features *out)
+{
+	int ret = 0;
+
+	iwd_features_drain();
+	if (all_known(out))
+		return 0;
+	pthread_mutex_lock(&private_lock);
+	if (!all_known(out))
+		ret = ask_private(out);
+	pthread_mutex_unlock(&private_lock);
 	return ret;
 }
 
