@@ -73,6 +73,16 @@ int iwd_probe_instance(int fd)
 }
 
 /*
+ * The answer to an add of "" with IN_ACCESS and bit: its errno, ENOENT
+ * when the mask was accepted (and, as P1, when the add succeeded, which
+ * no Linux does).
+ */
+static int empty_add(int fd, uint32_t bit)
+{
+	return iwd_sys_add(fd, "", IN_ACCESS | bit) >= 0 ? ENOENT : errno;
+}
+
+/*
  * P2 and P3, on an fd known to be an instance, with the empty path again
  * (ENOENT is the "accepted" answer, and nothing is looked up):
  *  P2 IN_ACCESS|IN_MASK_CREATE: 4.4-4.18 refuse the bit they do not know
@@ -86,15 +96,23 @@ int iwd_probe_instance(int fd)
  */
 static int classify(int fd)
 {
-	int got;
+	int got = 0;
 
-	if (iwd_sys_add(fd, "", IN_ACCESS | IN_MASK_CREATE) >= 0 ||
-	    errno == ENOENT)
-		got = iwd_sys_add(fd, "", IN_ACCESS | UNDEFINED_BIT) >= 0 ||
-		      errno == ENOENT ? INOTIFY_WD_MASK_CREATE_IGNORED :
-		      errno == EINVAL ? INOTIFY_WD_MASK_CREATE_HONOURED : 0;
-	else
-		got = errno == EINVAL ? INOTIFY_WD_MASK_CREATE_REJECTED : 0;
+	switch (empty_add(fd, IN_MASK_CREATE)) {
+	case EINVAL:
+		got = INOTIFY_WD_MASK_CREATE_REJECTED;
+		break;
+	case ENOENT:
+		switch (empty_add(fd, UNDEFINED_BIT)) {
+		case EINVAL:
+			got = INOTIFY_WD_MASK_CREATE_HONOURED;
+			break;
+		case ENOENT:
+			got = INOTIFY_WD_MASK_CREATE_IGNORED;
+			break;
+		}
+		break;
+	}
 	if (!got)
 		return -1;
 	store(&mask_create, got);
