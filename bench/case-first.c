@@ -29,7 +29,7 @@
 
 /* What a child does; its name on the command line. */
 struct first_arg {
-	const char *how;	/* "lib", "warm", "raw" or "rawc" */
+	const char *how;	/* "lib", "warm", "code", "raw" or "rawc" */
 };
 
 static double raw_add(int fd, const char *path, uint32_t create)
@@ -53,8 +53,10 @@ static double lib_add(int fd, const char *path)
 
 /*
  * In the child: "lib" times the library's first call, "warm" its second
- * (each on an instance of its own), "raw"/"rawc" the hand-written add,
- * with IN_MASK_CREATE for "rawc".  Prints the nanoseconds; 1 on failure.
+ * (each on an instance of its own), "code" its first call on an instance
+ * after one on fd -1 (EBADF: the library's code has run, nothing is
+ * learnt), "raw"/"rawc" the hand-written add, with IN_MASK_CREATE for
+ * "rawc".  Prints the nanoseconds; 1 on failure.
  */
 int first_child(const char *how, const char *path)
 {
@@ -68,7 +70,11 @@ int first_child(const char *how, const char *path)
 		if (warm < 0 || lib_add(warm, path) < 0)
 			return 1;
 	}
-	if (!strcmp(how, "lib") || !strcmp(how, "warm"))
+	if (!strcmp(how, "code") &&
+	    (inotify_add_watch_at(-1, path, BENCH_MASK, FIRST_WD) != -1 ||
+	     errno != EBADF))
+		return 1;
+	if (strncmp(how, "raw", 3))
 		ns = lib_add(fd, path);
 	else
 		ns = raw_add(fd, path, strcmp(how, "rawc") ? 0 : IN_MASK_CREATE);
@@ -137,8 +143,9 @@ static void side_first(const void *p, struct sample *s)
 void case_first(struct run *run)
 {
 	const struct plan *p = run->p;
-	static struct first_arg lib = { "lib" }, warm = { "warm" }, raw;
-	struct side *s[3];
+	static struct first_arg lib = { "lib" }, warm = { "warm" },
+				code = { "code" }, raw;
+	struct side *s[4];
 
 	if (!feat.setnextwd) {
 		row_skip("9", "first call in a fresh process vs ioctl+add",
@@ -154,11 +161,15 @@ void case_first(struct run *run)
 			&raw, 1);
 	s[2] = side_new("second inotify_add_watch_at, fresh process",
 			side_first, &warm, &warm, 1);
-	group_run(s, 3, p->overhead_rounds);
+	s[3] = side_new("first inotify_add_watch_at, code run once",
+			side_first, &code, &code, 1);
+	group_run(s, 4, p->overhead_rounds);
 	row_add("9", "first call, fresh process: add_watch_at vs ioctl+add",
 		s[0], s[1], TARGET_RATIO_MAX, 1.5);
 	row_add("9b", "fresh process: first add_watch_at vs its second",
-		s[0], s[2], TARGET_RATIO_MAX, 1.5);
-	note_add("9: each repetition is a process of its own, executed anew (LD_BIND_NOW=1; nothing inherited), timing one call at wd %d on an instance it created outside the clock. A = its first inotify_add_watch_at() (the library learns IN_MASK_CREATE with three failing adds on the caller's fd, and SETNEXTWD from the call's own ioctl: 5 syscalls); B = ioctl(SETNEXTWD) + inotify_add_watch(%s) (2); 9b's B = the library's second call in such a process, on a second instance (2).",
+		s[0], s[2], TARGET_NONE, 0);
+	row_add("9c", "first call, library code run once: vs ioctl+add",
+		s[3], s[1], TARGET_RATIO_MAX, 1.5);
+	note_add("9: each repetition is a process of its own, executed anew (LD_BIND_NOW=1; nothing inherited), timing one call at wd %d on an instance it created outside the clock. A = its first inotify_add_watch_at() (the library learns IN_MASK_CREATE with three failing adds on the caller's fd, and SETNEXTWD from the call's own ioctl: 5 syscalls); B = ioctl(SETNEXTWD) + inotify_add_watch(%s) (2); 9b's B = the library's second call in such a process, on a second instance (2). 9c's A = the first call after one on fd -1 (EBADF; nothing learnt, but the library's code has run once in the process): the probing's own cost, without the first execution of the library's code.",
 		 FIRST_WD, create_bit ? "IN_MASK_CREATE" : "mask");
 }
