@@ -20,7 +20,7 @@ struct seam {
 	bool no_proc_fd;	/* adds through /proc/self/fd/N fail too */
 	int last_wd;
 	bool no_mount_id;	/* statx() has no mount id (< 5.8) */
-	/* called before each add of a path reaches the kernel (a rename) */
+	/* called before each add reaches the kernel (a rename, say) */
 	void (*before_add)(int fd, const char *path);
 	/* fault injection: the fail_at-th call of fail_kind fails */
 	enum seam_call fail_kind;
