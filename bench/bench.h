@@ -226,6 +226,10 @@ void case_distance(struct run *run);
 void plot(const struct run *run, const char *prefix, const char *gnuplot,
 	  const char *kernel);
 void case_handles(struct run *run);
+/* Case 9: main() hands a child run as FIRST_CHILD_OPT HOW PATH over. */
+#define FIRST_CHILD_OPT	"--first-child"
+void case_first(struct run *run);
+int first_child(const char *how, const char *path);
 void case_scale(struct run *run);
 void case_ckpt(struct run *run);
 /* The scale series of every kernel, one data block each, as a picture. */

@@ -34,15 +34,25 @@
 /* The mask bits a restored watch keeps (what the kernel stores). */
 #define KEPT_BITS	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
 
-/* ---- probe.c: what the kernel offers, probed once per process ---- */
+/* ---- probe.c: what the kernel offers, learnt once per process ---- */
+/* INOTIFY_IOC_SETNEXTWD: not yet used, works, unavailable */
+enum { IWD_SETNEXT_UNKNOWN, IWD_SETNEXT_YES, IWD_SETNEXT_NO };
 struct features {
-	int probe_errno;	/* the probe itself failed with this */
-	bool setnextwd;
-	int setnextwd_errno;
-	int mask_create;	/* INOTIFY_WD_MASK_CREATE_* */
-	unsigned int drain_batch;	/* own events to queue before draining */
+	int setnext;		/* IWD_SETNEXT_* */
+	int setnextwd_errno;	/* why unavailable */
+	int mask_create;	/* INOTIFY_WD_MASK_CREATE_*; 0: not known */
+	unsigned int drain_batch;	/* own events to queue before draining;
+					 * 0: not read yet (iwd_call_drain()) */
 };
-/* Copies the probe results; -1 with errno when the probe failed. */
+/* 1: fd is an inotify instance; 0: not (EBADF, EINVAL); -1: no answer. */
+int iwd_probe_instance(int fd);
+/* What a call on fd needs first, asked on fd itself; see probe.c. */
+int iwd_features_for_fd(int fd, struct features *out, bool *instance);
+/* The first real SETNEXTWD answered: 0, or why it is unavailable. */
+void iwd_features_setnext(struct features *f, int err);
+/* The fallback's drain batch, from the queue limit (read once). */
+unsigned int iwd_features_drain(void);
+/* Everything, on a private instance without watches (get_features). */
 int iwd_features_get(struct features *out);
 /* For the test suite when it runs without fork: probe again next time. */
 void iwd_features_reset(void);
@@ -79,6 +89,9 @@ struct call {
 	int fd;
 	unsigned int flags;
 	unsigned long max_cycles;	/* budget left for the fallback */
+	int fd_err;		/* fd is no instance: EBADF or EINVAL */
+	bool fd_instance;	/* this call proved fd an instance */
+	int cursor;		/* the cursor stands at this wd; 0: unknown */
 	inotify_wd_progress_fn *progress;
 	void *progress_arg;
 	inotify_wd_open_fn *open_target;	/* restore: OPEN_CB entries */
@@ -96,6 +109,13 @@ int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 		   struct inotify_wd_stats *stats);
 int iwd_call_end(struct call *c, int ret);
 bool iwd_call_use_ioctl(const struct call *c);
+unsigned int iwd_call_drain(struct call *c);
+/* The environment's switches (libinotifywd(7)), read once. */
+struct iwd_env {
+	int flags;		/* INOTIFY_WD_ENV_* */
+	unsigned long max_cycles;	/* 0: not set */
+};
+void iwd_env_get(struct iwd_env *e);
 
 /* ---- restore.c: a whole set of watches in one pass ---- */
 int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
@@ -146,6 +166,7 @@ int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
 int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask,
 		      int wd, unsigned int how);
 int iwd_fast_set_next(struct call *c, int wd);
+int iwd_fast_settle(struct call *c, int wd);
 
 /* ---- fallback.c: add/rm cycles, within a bound ---- */
 int iwd_fallback_claim(struct call *c, const int *wds, size_t n,

@@ -536,7 +536,7 @@ static void rollback(struct call *c, size_t from)
 
 	for (i = t->ncreated; i > from; i--) {
 		iwd_remove_own(c, t->created[i - 1]);
-		if (c->pending >= (int)c->feat.drain_batch)
+		if (c->pending >= (int)iwd_call_drain(c))
 			iwd_queue_drain(c);
 	}
 	iwd_queue_settle(c);
@@ -602,8 +602,10 @@ static int run(struct batch *b)
 {
 	int ret = -1, err;
 
-	if (iwd_call_use_ioctl(b->c) ||
-	    (claim_fallback(b) == 0 && plan_quiet(b) == 0))
+	if (iwd_fast_settle(b->c, nth(b, 0)->wd) < 0)
+		ret = -1;
+	else if (iwd_call_use_ioctl(b->c) ||
+		 (claim_fallback(b) == 0 && plan_quiet(b) == 0))
 		ret = place_all(b);
 	err = errno;
 	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {

@@ -55,11 +55,17 @@ int iwd_sys_inotify_init(void)
 	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 }
 
+/* The bits kernels before 4.4 know; they drop the others silently. */
+#define OLD_KERNEL_BITS \
+	(IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | \
+	 IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | \
+	 IN_ISDIR | IN_ONESHOT)
+
 /* Kernels before 4.4 drop unknown bits, IN_MASK_CREATE among them. */
 static int add_old_kernel(int fd, const char *path, uint32_t mask)
 {
 	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_IGNORED)
-		mask &= ~(uint32_t)IN_MASK_CREATE;
+		mask &= OLD_KERNEL_BITS;
 	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_REJECTED &&
 	    (mask & IN_MASK_CREATE)) {
 		errno = EINVAL;
@@ -74,7 +80,8 @@ int iwd_sys_add(int fd, const char *path, uint32_t mask)
 
 	if (inject(SEAM_ADD))
 		return -1;
-	if (seam.before_add)
+	/* The probe's adds of "" (lib/probe.c) name no file to race with. */
+	if (seam.before_add && *path)
 		seam.before_add(fd, path);
 	if (seam.no_proc_fd && strncmp(path, "/proc/", 6) == 0) {
 		errno = ENOENT;
