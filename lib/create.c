@@ -122,8 +122,10 @@ int iwd_create_learn(struct call *c, int own)
 
 	if (!iwd_create_fresh(c) || c->taken.snap.valid)
 		return 0;
-	if (take_snapshot(c) < 0)
+	if (take_snapshot(c) < 0) {
+		c->whole = true;	/* fdinfo is no entry's */
 		return -1;
+	}
 	w = iwd_taken_find(&c->taken, own);
 	if (w && (w->mask & IN_ALL_EVENTS)) {
 		errno = EEXIST;

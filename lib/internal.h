@@ -91,6 +91,7 @@ struct call {
 	int pending;		/* our IN_IGNORED events still queued */
 	bool queue_owned;	/* the queue held nothing else when we began */
 	int clash;		/* FRESH: the call's own wd an add returned */
+	bool whole;		/* the failure is the call's, no entry's */
 	struct taken taken;
 	struct inotify_wd_result *results;	/* restore: the caller's */
 };

@@ -515,8 +515,8 @@ static int failed(struct batch *b, size_t k, size_t armed)
 	int err = errno;
 	size_t j;
 
-	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK)) {
-		b->c->st.failed = b->order[k].i;
+	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK) || b->c->whole) {
+		b->c->st.failed = b->c->whole ? b->n : b->order[k].i;
 		rollback(b, 0);
 		return -1;
 	}
@@ -575,6 +575,25 @@ static int place_all(struct batch *b)
 }
 
 /*
+ * The snapshot, where the kernel needs one, before the first entry: not
+ * being able to read it is no entry's failure.  A FRESH call needs none,
+ * unless the fallback cycles past a gap: then the watch it cycles must be
+ * told from one that a false promise left (create.c iwd_create_learn()),
+ * and next to those cycles one read of fdinfo costs little.  Without a
+ * gap, only the first entry can cycle, and learns when it does.
+ */
+static int prepare(struct batch *b)
+{
+	if (iwd_create_prepare(b->c, 0) < 0)
+		return -1;
+	if (b->quiet && iwd_create_learn(b->c, 0) < 0) {
+		b->c->whole = false;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The batch, where it runs.  Success or failure, the working directory
  * is back where it was when it returns; should that fail after a
  * success, the call fails (no entry at fault), its watches removed.
@@ -585,7 +604,7 @@ static int run(struct batch *b)
 
 	if ((iwd_call_use_ioctl(b->c) ||
 	     (claim_fallback(b) == 0 && plan_quiet(b) == 0)) &&
-	    iwd_create_prepare(b->c, 0) == 0)
+	    prepare(b) == 0)
 		ret = place_all(b);
 	err = errno;
 	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {
