@@ -23,7 +23,7 @@
  * cycles in between go by name, each with IN_MASK_CREATE, which is
  * cheaper (fallback.c step()).  The calls that add once (4.19+ with the
  * ioctl, a restore's dense run after its last cycle) go by name, at no
- * extra cost.
+ * extra cost; so do those of a FRESH call before 4.19 (below).
  */
 #include "config.h"
 

@@ -3,7 +3,8 @@
 /*
  * The wds that are taken on the caller's fd: those /proc/self/fdinfo
  * showed when the call began (the snapshot, its watches "before" the
- * call), and those the call has created since (a restore's).  Both
+ * call; a FRESH call reads it late, if at all, and forgets its own
+ * watches in it), and those the call has created since (a restore's).  Both
  * lists are sorted: the snapshot by the parser, the created ones because
  * a restore places its watches in ascending wd order.  So every question is a binary search, and a restore of n
  * watches stays O(n log n) on kernels where each add must be checked
