@@ -828,6 +828,14 @@ START_TEST(results_no_entry)
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(st.failed, 3);
 	expect_canaries(0);
+#if UINTPTR_MAX <= 0xffffffffU
+	/* The pad that widens results to 64 bits on this ABI. */
+	o.reserved[0] = 0;
+	o.pad2 = 1;
+	ck_assert_int_eq(inotify_wd_restore(dst, w, 3, WSIZE, &o, &st), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	expect_canaries(0);
+#endif
 	/* Not an inotify instance. */
 	expect_no_entry(restore_res(p[0], w, 3, 0), EINVAL, 3);
 	/* Where the kernel needs fdinfo to tell new from old. */
