@@ -18,8 +18,19 @@
  * what a restored program relies on: the instance is the dump, wd for wd
  * (the library's dump and the test's own reading of fdinfo), with no
  * other watch, nothing queued, no fd left, its cwd where it was, each
- * entry's result, and few target fds open at any one time; and the
- * events that come after the restore reach the restored wds.
+ * entry's result, and few target fds open at any one time (with the
+ * ioctl; the fallback keeps the targets of the watches waiting for their
+ * masks within its budget, half of what RLIMIT_NOFILE leaves free); and
+ * the events that come after the restore reach the restored wds.  A
+ * second case fails a restore midway, in the opener and at a target
+ * deleted since the dump: the results name the entry, nothing is left.
+ *
+ * The masks leave out IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE: the
+ * restorers run at once over shared files, and before Linux 6.10 the
+ * O_PATH opens of one would queue events on the watches of another.
+ * One restorer takes 10^5 watches (on the ioctl path, and under
+ * INOTIFYWD_FALLBACK=1); make check runs this program after
+ * test-handles, so that the two never hold 10^5 watches each at once.
  *
  * The case process never calls the library itself (the dumper and the
  * restorers are its children), so that a restorer can set
