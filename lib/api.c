@@ -136,6 +136,9 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 {
 	if (check_array(w, n, size) < 0)
 		return -1;
+	/* Zeroed once the arguments hold: each stays so until placed. */
+	if (c->results)
+		memset(c->results, 0, n * sizeof(*c->results));
 	if (c->fd_err)
 		return fail(c->fd_err);	/* failed is count */
 	if (!n)
