@@ -147,6 +147,27 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 	return openat(dirfd, path, flags | O_CLOEXEC);
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
+
+	if (inject(SEAM_OPEN))
+		return -1;
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatat(dirfd, path, st, flags);
+}
+
 int iwd_sys_close(int fd)
 {
 	calls++;
