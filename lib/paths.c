@@ -231,15 +231,21 @@ static int mount_id(int fd, int *id)
 /* Our name for what fd is on (d_path); NULL when it cannot be read. */
 static char *fd_link(int fd)
 {
-	char proc[40], buf[PATH_MAX + 16];
+	char proc[40], buf[PATH_MAX + 16], *p;
 	long n;
 
 	n = iwd_sys_readlink(iwd_fd_path(fd, proc, sizeof(proc)), buf,
 			     sizeof(buf) - 1);
-	if (n < 0 || n >= (long)sizeof(buf) - 1)
+	if (n < 0 || n >= (long)sizeof(buf) - 1) {
+		if (n >= 0)
+			errno = ENAMETOOLONG;
 		return NULL;
+	}
 	buf[n] = '\0';
-	return strdup(buf);
+	p = strdup(buf);
+	if (!p)
+		errno = ENOMEM;
+	return p;
 }
 
 /*
@@ -428,7 +434,7 @@ static char *open_handle(struct finder *f, int dir, int type,
 {
 	struct stat st;
 	char *link;
-	int fd;
+	int fd, err;
 
 	*gone = false;
 	if (enter(f, dir) < 0)
@@ -441,12 +447,12 @@ static char *open_handle(struct finder *f, int dir, int type,
 		return NULL;
 	}
 	link = fd_link(fd);
+	err = link || fatal(errno) ? errno : 0;
 	if (link && deleted(link) && iwd_sys_fstat(fd, &st) == 0 &&
 	    st.st_nlink == 0)
 		*gone = true;
 	iwd_sys_close(fd);
-	if (!link)
-		errno = ENOMEM;
+	errno = link ? 0 : err;
 	return link;
 }
 
@@ -537,7 +543,7 @@ static int layer_fd(struct finder *f, struct mnt *m, size_t k, int v)
 {
 	const char *p = m->layer[k].path;
 	char path[PATH_MAX + 48];
-	int *fd = &m->lfd[2 * k + v];
+	int *fd = &m->lfd[2 * k + v], err;
 
 	if (*fd != -1)
 		return *fd;
@@ -554,10 +560,11 @@ static int layer_fd(struct finder *f, struct mnt *m, size_t k, int v)
 	}
 	m->llink[2 * k + v] = fd_link(*fd);
 	if (!m->llink[2 * k + v]) {
+		err = errno;
 		iwd_sys_close(*fd);
 		*fd = -2;
-		errno = ENOMEM;
-		return -2;
+		errno = err;
+		return fatal(err) ? -2 : -1;
 	}
 	return *fd;
 }
@@ -662,10 +669,15 @@ static int direct(struct finder *f, size_t i)
 	}
 	if (!e->handle_bytes)
 		return 0;
-	ok = by_handle(f, i);
-	if (ok || f->st[i].final)
-		return ok < 0 ? -1 : 0;
-	return by_layer(f, i) < 0 ? -1 : 0;
+	/*
+	 * An overlay handle opens only on an overlay with nfs_export=on,
+	 * its layer's handle on any: that one first (for other handles
+	 * by_layer() issues no system call).
+	 */
+	ok = by_layer(f, i);
+	if (ok == 0 && !f->st[i].final)
+		ok = by_handle(f, i);
+	return ok < 0 ? -1 : 0;
 }
 
 /* ---- the walk ---- */

@@ -158,6 +158,10 @@ int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 
 	if (inject(SEAM_OPEN))
 		return -1;
+	if (seam.no_openat2) {
+		errno = ENOSYS;
+		return -1;
+	}
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 

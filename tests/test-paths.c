@@ -31,6 +31,7 @@
 
 #include "common.h"
 #include "internal.h"
+#include "seam.h"
 
 #define MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF)
 #define MAXW	16
@@ -204,7 +205,7 @@ static void assert_method(const struct inotify_wd_result *r, size_t i,
  * copied up after the watch was set, and the overlay root, all through
  * a layer's handle; a renamed directory (redirect_dir) through the walk.
  */
-START_TEST(overlay_two_lowers_and_upper)
+static void overlay_six(void)
 {
 	struct inotify_wd_result r[6];
 	struct inotify_wd_watch *w;
@@ -243,6 +244,21 @@ START_TEST(overlay_two_lowers_and_upper)
 	free(s);
 	free(w);
 	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+START_TEST(overlay_two_lowers_and_upper)
+{
+	overlay_six();
+}
+END_TEST
+
+/* The same before 5.8 (no mount id from statx) and 5.6 (no openat2). */
+START_TEST(overlay_old_kernel)
+{
+	seam.no_mount_id = true;
+	seam.no_openat2 = true;
+	overlay_six();
+	ck_assert_uint_gt(seam.count[SEAM_OPEN], 0);
 }
 END_TEST
 
@@ -545,6 +561,63 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/*
+ * Each system call of each kind failed in turn, with EMFILE: the call
+ * fails with it and changes nothing, or (where a failure only loses a
+ * way, as for a hint) gives verified paths; no fd is left either way.
+ */
+START_TEST(every_failure_clean)
+{
+	static const enum seam_call kinds[] = { SEAM_OPEN, SEAM_HANDLE,
+						SEAM_READLINK, SEAM_STAT };
+	const char *p[] = { at("a"), at("b"), at("link") };
+	struct inotify_wd_watch *w, copy[3];
+	struct inotify_wd_result r[3];
+	unsigned long clean[SEAM_NCALLS], k;
+	size_t j, i, failed = 0;
+	ssize_t ret;
+	char *s;
+
+	mkfile(p[0]);
+	mkfile(p[1]);
+	ck_assert_int_eq(symlink("a", p[2]), 0);
+	w = watch_all(p, 3, IN_DONT_FOLLOW);
+	w[1].handle_bytes = 0;
+	memcpy(copy, w, sizeof(copy));
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(find(0, w, 3, r, 0, 0, &s), 0);
+	free(s);
+	memcpy(clean, seam.count, sizeof(clean));
+	for (j = 0; j < sizeof(kinds) / sizeof(kinds[0]); j++) {
+		for (k = 1; k <= clean[kinds[j]]; k++) {
+			memcpy(w, copy, sizeof(copy));
+			memset(seam.count, 0, sizeof(seam.count));
+			seam.fail_kind = kinds[j];
+			seam.fail_at = k;
+			seam.fail_errno = EMFILE;
+			s = (char *)1;
+			ret = find(0, w, 3, r, 0, 0, &s);
+			seam.fail_at = 0;
+			ck_assert_int_eq(open_fds(), fds_before);
+			if (ret < 0) {
+				ck_assert_int_eq(errno, EMFILE);
+				ck_assert_ptr_null(s);
+				ck_assert_int_eq(memcmp(w, copy, sizeof(copy)),
+						 0);
+				failed++;
+				continue;
+			}
+			for (i = 0; i < 3; i++)
+				ck_assert(w[i].path ? r[i].error == 0 :
+				       r[i].error != 0);
+			free(s);
+		}
+	}
+	ck_assert_uint_gt(failed, 0);
+	free(w);
+}
+END_TEST
+
 /* ---- lib/ovl.c, alone ---- */
 
 /* A V1 handle around a fid of n bytes, as overlayfs encodes it. */
@@ -698,9 +771,11 @@ int main(void)
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
 		NEEDS(given_path_and_no_mount, needs, "a tmpfs"),
 		NEEDS(bad_arguments, needs, "a tmpfs"),
+		NEEDS(every_failure_clean, needs, "a tmpfs"),
 	};
 	const struct case_spec ovl_cases[] = {
 		NEEDS(overlay_two_lowers_and_upper, needs, "an overlay"),
+		NEEDS(overlay_old_kernel, needs, "an overlay"),
 		NEEDS(other_process_own_view, needs, "an overlay"),
 	};
 	const size_t nov = sizeof(ovl_cases) / sizeof(ovl_cases[0]);
