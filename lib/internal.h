@@ -138,6 +138,8 @@ struct ovl_handle {
 int iwd_ovl_decode(int type, unsigned int bytes, const unsigned char *h,
 		   struct ovl_handle *out);
 bool iwd_ovl_uuid_null(const struct ovl_handle *fh);
+/* The statfs() f_fsid (val[0] low) of a filesystem with fh's uuid, or 0. */
+uint64_t iwd_ovl_fsid(const struct ovl_handle *fh);
 struct ovl_layer {
 	const char *path;	/* as the mount was given it */
 	bool upper;
@@ -262,6 +264,8 @@ struct stat;
 int iwd_sys_stat(const char *path, struct stat *st);
 int iwd_sys_fstat(int fd, struct stat *st);
 int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+struct statfs;
+int iwd_sys_fstatfs(int fd, struct statfs *sf);
 int iwd_sys_mount_id(int fd, int *id);
 int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */

@@ -87,6 +87,25 @@ bool iwd_ovl_uuid_null(const struct ovl_handle *fh)
 	return true;
 }
 
+/*
+ * The fsid statfs() reports for a filesystem whose uuid this is, where
+ * the filesystem derives one from the other (tmpfs, ext4 and others:
+ * the two halves, read little-endian, exclusive-or'ed); 0 for no uuid.
+ */
+uint64_t iwd_ovl_fsid(const struct ovl_handle *fh)
+{
+	uint64_t a = 0, b = 0;
+	int k;
+
+	if (iwd_ovl_uuid_null(fh))
+		return 0;
+	for (k = 7; k >= 0; k--) {
+		a = a << 8 | fh->uuid[k];
+		b = b << 8 | fh->uuid[8 + k];
+	}
+	return a ^ b;
+}
+
 /* \ooo as mountinfo writes it; anything else is kept as it is. */
 static bool octal_at(const char *s)
 {

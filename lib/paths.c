@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "internal.h"
@@ -50,6 +51,13 @@
 #define HINT_FDS_MAX		1024	/* fds and mappings looked at for them */
 #define RESOLVE_NO_MAGICLINKS_	0x02
 #define RESOLVE_IN_ROOT_	0x10
+
+/* An overlay's layer directory, opened through one view. */
+struct layer_view {
+	int fd;			/* O_PATH; -1: not tried; -2: unusable */
+	char *link;		/* our name for it */
+	uint64_t fsid;		/* of its filesystem (statfs), or 0 */
+};
 
 /* One line of the process's mountinfo. */
 struct mnt {
@@ -68,8 +76,7 @@ struct mnt {
 	struct ovl_layer *layer;
 	size_t nlayer;
 	char *layer_store;
-	int *lfd;		/* 2 per layer: process's view, ours */
-	char **llink;
+	struct layer_view *lv;	/* 2 per layer: the process's view, ours */
 };
 
 /* What became of one entry. */
@@ -522,51 +529,66 @@ static int parse_layers(struct mnt *m)
 	if (iwd_ovl_layers(m->super, m->super_len, &m->layer, &m->nlayer,
 			   &m->layer_store) < 0)
 		return -1;
-	m->lfd = malloc((2 * m->nlayer + 1) * sizeof(*m->lfd));
-	m->llink = calloc(2 * m->nlayer + 1, sizeof(*m->llink));
-	if (!m->lfd || !m->llink) {
+	m->lv = calloc(2 * m->nlayer + 1, sizeof(*m->lv));
+	if (!m->lv) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (k = 0; k < 2 * m->nlayer; k++)
-		m->lfd[k] = -1;
+		m->lv[k].fd = -1;
 	m->parsed = true;
 	return 0;
 }
 
+/* What statfs() reports as f_fsid, in the form iwd_ovl_fsid() gives. */
+static uint64_t fsid_of(int fd)
+{
+	struct statfs sf;
+	uint32_t v[2];
+
+	if (iwd_sys_fstatfs(fd, &sf) < 0)
+		return 0;
+	memcpy(v, &sf.f_fsid, sizeof(v));
+	return v[0] | (uint64_t)v[1] << 32;
+}
+
 /*
  * Layer k of m seen through view v (0: the process's root, 1: ours: the
- * options of a container's overlay name host paths); -1 when it does
- * not open, -2 with errno when that is fatal.
+ * options of a container's overlay name host paths); NULL when it does
+ * not open, with errno when that is fatal.
  */
-static int layer_fd(struct finder *f, struct mnt *m, size_t k, int v)
+static struct layer_view *layer_fd(struct finder *f, struct mnt *m,
+				   size_t k, int v)
 {
+	struct layer_view *l = &m->lv[2 * k + v];
 	const char *p = m->layer[k].path;
 	char path[PATH_MAX + 48];
-	int *fd = &m->lfd[2 * k + v], err;
+	int err;
 
-	if (*fd != -1)
-		return *fd;
-	*fd = -2;
+	errno = 0;
+	if (l->fd != -1)
+		return l->fd >= 0 ? l : NULL;
+	l->fd = -2;
 	/* A relative layer names a directory of a cwd nobody knows now. */
 	if (p[0] != '/' ||
 	    (size_t)snprintf(path, sizeof(path), "%s%s%s", v ? "" : f->proc,
 			     v ? "" : "/root", p) >= sizeof(path))
-		return -1;
-	*fd = iwd_sys_open(path, O_PATH | O_DIRECTORY);
-	if (*fd < 0) {
-		*fd = -2;
-		return fatal(errno) ? -2 : -1;
-	}
-	m->llink[2 * k + v] = fd_link(*fd);
-	if (!m->llink[2 * k + v]) {
+		return NULL;
+	l->fd = iwd_sys_open(path, O_PATH | O_DIRECTORY);
+	if (l->fd >= 0) {
+		l->link = fd_link(l->fd);
+		if (l->link) {
+			l->fsid = fsid_of(l->fd);
+			return l;
+		}
 		err = errno;
-		iwd_sys_close(*fd);
-		*fd = -2;
+		iwd_sys_close(l->fd);
 		errno = err;
-		return fatal(err) ? -2 : -1;
 	}
-	return *fd;
+	l->fd = -2;
+	if (!fatal(errno))
+		errno = 0;
+	return NULL;
 }
 
 /* The overlay path of rest (inside the layers), through m: 1 found. */
@@ -582,28 +604,38 @@ static int try_merged(struct finder *f, size_t i, struct mnt *m,
 	return try_path(f, i, path, INOTIFY_WD_FOUND_LAYER);
 }
 
+/*
+ * The layer's handle opened on layer k of m, in both views: in pass 0
+ * only where the layer's filesystem has the handle's uuid (fsid), in
+ * pass 1 where it may have it.
+ */
 static int through_layer(struct finder *f, size_t i, struct mnt *m,
-			 size_t k, const struct ovl_handle *oh)
+			 size_t k, const struct ovl_handle *oh, int pass)
 {
+	const uint64_t want = iwd_ovl_fsid(oh);
+	struct layer_view *l;
 	const char *rest;
 	char *link;
-	int v, fd, ok, herr = 0;
+	int v, ok, herr = 0;
 	bool gone;
 
 	for (v = 0; v < 2; v++) {
-		fd = layer_fd(f, m, k, v);
-		if (fd == -2)
-			return -1;
-		if (fd < 0)
+		l = layer_fd(f, m, k, v);
+		if (!l) {
+			if (errno)
+				return -1;
 			continue;
-		link = open_handle(f, fd, oh->type, oh->fid_bytes, oh->fid,
+		}
+		if ((want && l->fsid == want) != (pass == 0))
+			continue;
+		link = open_handle(f, l->fd, oh->type, oh->fid_bytes, oh->fid,
 				   &herr, &gone);
 		if (!link) {
 			if (errno)
 				return -1;
 			continue;
 		}
-		rest = gone ? NULL : beneath(link, m->llink[2 * k + v]);
+		rest = gone ? NULL : beneath(link, l->link);
 		ok = rest ? try_merged(f, i, m, rest) : 0;
 		free(link);
 		if (gone) {
@@ -623,7 +655,7 @@ static int by_layer(struct finder *f, size_t i)
 	struct ovl_handle oh;
 	struct mnt *m;
 	size_t j, k;
-	int ok;
+	int ok, pass;
 
 	if (iwd_ovl_decode(e->handle_type, e->handle_bytes, e->handle,
 			   &oh) < 0)
@@ -634,13 +666,14 @@ static int by_layer(struct finder *f, size_t i)
 			continue;
 		if (parse_layers(m) < 0)
 			return -1;
-		for (k = 0; k < m->nlayer; k++) {
-			if (m->layer[k].upper != oh.upper)
-				continue;
-			ok = through_layer(f, i, m, k, &oh);
-			if (ok)
-				return ok;
-		}
+		for (pass = 0; pass < 2; pass++)
+			for (k = 0; k < m->nlayer; k++) {
+				if (m->layer[k].upper != oh.upper)
+					continue;
+				ok = through_layer(f, i, m, k, &oh, pass);
+				if (ok)
+					return ok;
+			}
 	}
 	return 0;
 }
@@ -1017,12 +1050,11 @@ static void finder_free(struct finder *f)
 			iwd_sys_close(m->fd);
 		free(m->link);
 		for (j = 0; m->parsed && j < 2 * m->nlayer; j++) {
-			if (m->lfd[j] >= 0)
-				iwd_sys_close(m->lfd[j]);
-			free(m->llink[j]);
+			if (m->lv[j].fd >= 0)
+				iwd_sys_close(m->lv[j].fd);
+			free(m->lv[j].link);
 		}
-		free(m->lfd);
-		free(m->llink);
+		free(m->lv);
 		free(m->layer);
 		free(m->layer_store);
 	}

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -108,6 +109,12 @@ int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 
 	calls++;
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	calls++;
+	return fstatfs(fd, sf);
 }
 
 int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)

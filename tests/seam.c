@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
@@ -163,6 +164,13 @@ int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 		return -1;
 	}
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatfs(fd, sf);
 }
 
 int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)

@@ -262,6 +262,52 @@ START_TEST(overlay_old_kernel)
 }
 END_TEST
 
+/*
+ * Lowers on two filesystems, xino=off: the overlay's files show their
+ * layer's device in st_dev, not the one fdinfo shows, and still check
+ * out (by the mount).  The handle's uuid (as statfs' fsid) picks the
+ * second lower's filesystem first: one open_by_handle_at() each.
+ */
+START_TEST(overlay_lowers_on_two_filesystems)
+{
+	const char *p[2];
+	struct inotify_wd_result r[2];
+	struct inotify_wd_watch *w;
+	struct kwatch k[2];
+	struct stat st;
+	char *s;
+
+	mkdirs(at("l1"));
+	mkdirs(at("l2"));
+	ck_assert_int_eq(mount("iwd2", at("l2"), "tmpfs", 0, "size=1m"), 0);
+	mkdirs(at("u"));
+	mkdirs(at("w"));
+	mkdirs(at("m"));
+	mkdirs(at("l2/d"));
+	mkfile(at("l1/a"));
+	mkfile(at("l2/d/b"));
+	ck_assert_int_eq(mount_overlay(root, "xino=off"), 0);
+	p[0] = at("m/d/b");
+	p[1] = at("m/a");
+	w = watch_all(p, 2, 0);
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(find(0, w, 2, r, INOTIFY_WD_NO_WALK, 0, &s), 0);
+	ck_assert_uint_eq(seam.count[SEAM_HANDLE], 2);
+	assert_method(r, 0, INOTIFY_WD_FOUND_LAYER);
+	assert_method(r, 1, INOTIFY_WD_FOUND_LAYER);
+	ck_assert_str_eq(w[0].path, p[0]);
+	ck_assert_str_eq(w[1].path, p[1]);
+	ck_assert_int_eq(kwatches(ifd, k, 2), 2);
+	ck_assert_int_eq(lstat(p[0], &st), 0);
+	ck_assert_uint_eq(st.st_ino, k[0].ino);
+	ck_assert_uint_ne(major(st.st_dev) << 20 | minor(st.st_dev), k[0].sdev);
+	free(s);
+	free(w);
+	umount2(at("m"), MNT_DETACH);
+	umount2(at("l2"), MNT_DETACH);
+}
+END_TEST
+
 /* A pipe's byte: the child is ready; its exit: the parent is done. */
 struct child {
 	pid_t pid;
@@ -678,8 +724,13 @@ START_TEST(ovl_decode_forms)
 	b = ovl_handle(h, 104, 0);
 	ck_assert_int_eq(iwd_ovl_decode(0xf8, b, h, &o), 0);
 	ck_assert(!o.upper);
+	/* the fsid tmpfs derives from the uuid (seen with stat -f) */
+	memcpy(o.uuid, "\x34\x91\x92\xbd\xb9\x06\x4f\xe4\xbc\x61\x59\x09"
+	       "\x72\x1d\xe4\x0c", 16);
+	ck_assert_uint_eq(iwd_ovl_fsid(&o), 0xe8ab1bcbb4cbf088ULL);
 	memset(o.uuid, 0, sizeof(o.uuid));
 	ck_assert(iwd_ovl_uuid_null(&o));
+	ck_assert_uint_eq(iwd_ovl_fsid(&o), 0);
 }
 END_TEST
 
@@ -776,6 +827,7 @@ int main(void)
 	const struct case_spec ovl_cases[] = {
 		NEEDS(overlay_two_lowers_and_upper, needs, "an overlay"),
 		NEEDS(overlay_old_kernel, needs, "an overlay"),
+		NEEDS(overlay_lowers_on_two_filesystems, needs, "an overlay"),
 		NEEDS(other_process_own_view, needs, "an overlay"),
 	};
 	const size_t nov = sizeof(ovl_cases) / sizeof(ovl_cases[0]);
