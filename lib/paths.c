@@ -106,7 +106,6 @@ struct finder {
 	char *str;		/* the strings block, growing */
 	size_t len, cap;
 	/* the walk under way */
-	struct mnt *walk_mnt;
 	const char *walk_base;
 	size_t walk_left;
 };
@@ -444,9 +443,9 @@ static char *open_handle(struct finder *f, int dir, int type,
 	int fd, err;
 
 	*gone = false;
-	if (enter(f, dir) < 0)
-		return NULL;
-	fd = iwd_sys_open_by_handle(AT_FDCWD, type, bytes, h, O_PATH);
+	/* A directory we may not enter (EACCES) is a way less, no more. */
+	fd = enter(f, dir) < 0 ? -1 :
+	     iwd_sys_open_by_handle(AT_FDCWD, type, bytes, h, O_PATH);
 	if (fd < 0) {
 		*herr = *herr == EPERM ? EPERM : errno;
 		if (!fatal(errno))

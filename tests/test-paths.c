@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -208,6 +209,7 @@ static void assert_method(const struct inotify_wd_result *r, size_t i,
 static void overlay_six(void)
 {
 	struct inotify_wd_result r[6];
+	struct stat cwd, now;
 	struct inotify_wd_watch *w;
 	char *s = NULL;
 	int fd;
@@ -229,7 +231,12 @@ static void overlay_six(void)
 	close(fd);
 	ck_assert_int_eq(access(at("u/c"), F_OK), 0);
 	ck_assert_int_eq(rename(at("m/r"), at("m/r2")), 0);
+	ck_assert_int_eq(stat(".", &cwd), 0);
 	ck_assert_int_eq(find(0, w, 6, r, 0, 0, &s), 0);
+	/* handles open after an fchdir(): the caller's cwd is back */
+	ck_assert_int_eq(stat(".", &now), 0);
+	ck_assert_uint_eq(cwd.st_ino, now.st_ino);
+	ck_assert_uint_eq(cwd.st_dev, now.st_dev);
 	assert_verified(getpid(), w, ifd, 6);
 	assert_method(r, 0, INOTIFY_WD_FOUND_LAYER);
 	assert_method(r, 1, INOTIFY_WD_FOUND_LAYER);
@@ -249,6 +256,31 @@ static void overlay_six(void)
 START_TEST(overlay_two_lowers_and_upper)
 {
 	overlay_six();
+}
+END_TEST
+
+static void *idle(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg;
+}
+
+/* With another thread sharing the cwd: the library's thread opens. */
+START_TEST(overlay_threaded)
+{
+	pthread_t t;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, idle, &p[0]), 0);
+	fds_before = open_fds();
+	memset(seam.count, 0, sizeof(seam.count));
+	overlay_six();
+	ck_assert_uint_eq(seam.count[SEAM_THREAD], 1);
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
 }
 END_TEST
 
@@ -827,6 +859,7 @@ int main(void)
 	const struct case_spec ovl_cases[] = {
 		NEEDS(overlay_two_lowers_and_upper, needs, "an overlay"),
 		NEEDS(overlay_old_kernel, needs, "an overlay"),
+		NEEDS(overlay_threaded, needs, "an overlay"),
 		NEEDS(overlay_lowers_on_two_filesystems, needs, "an overlay"),
 		NEEDS(other_process_own_view, needs, "an overlay"),
 	};
