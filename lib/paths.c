@@ -96,6 +96,7 @@ struct finder {
 	size_t nm;
 	char **points;		/* every mount point, sorted */
 	int home, cwd;		/* where we began; the fd we moved to */
+	bool self;		/* the view is the calling process's */
 	bool no_openat2;
 	/* the caller's */
 	unsigned char *w;
@@ -884,6 +885,30 @@ static void hint_from(struct finder *f, const struct pending_set *ps,
 }
 
 /* Each name in /proc/PID/<dir> (fd, map_files), as a hint. */
+/* One of the fds this call opened (in the calling process's own view). */
+static bool own_fd(const struct finder *f, const char *name, int dirfd)
+{
+	const struct mnt *m;
+	size_t k, j;
+	char *end;
+	long fd;
+
+	fd = strtol(name, &end, 10);
+	if (!f->self || *end || end == name)
+		return false;
+	if (fd == dirfd || fd == f->root || fd == f->home)
+		return true;
+	for (k = 0; k < f->nm; k++) {
+		m = &f->m[k];
+		if (m->fd == fd)
+			return true;
+		for (j = 0; m->parsed && j < 2 * m->nlayer; j++)
+			if (m->lv[j].fd == fd)
+				return true;
+	}
+	return false;
+}
+
 static void hints_in(struct finder *f, const struct pending_set *ps,
 		     struct hints *h, const char *dir)
 {
@@ -892,6 +917,7 @@ static void hints_in(struct finder *f, const struct pending_set *ps,
 	long got, off;
 	unsigned short reclen;
 	size_t seen = 0;
+	bool fds = strcmp(dir, "fd") == 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", f->proc, dir);
@@ -904,7 +930,8 @@ static void hints_in(struct finder *f, const struct pending_set *ps,
 			/* struct linux_dirent64: d_reclen at 16, name at 19 */
 			memcpy(&reclen, buf + off + 16, sizeof(reclen));
 			d_name = buf + off + 19;
-			if (d_name[0] == '.' || seen++ >= HINT_FDS_MAX)
+			if (d_name[0] == '.' || seen++ >= HINT_FDS_MAX ||
+			    (fds && own_fd(f, d_name, fd)))
 				continue;
 			snprintf(name, sizeof(name), "%s/%s", dir, d_name);
 			hint_from(f, ps, h, name);
@@ -1072,6 +1099,7 @@ static int finder_open(struct finder *f, pid_t pid)
 {
 	char path[48];
 
+	f->self = !pid;
 	if (pid)
 		snprintf(f->proc, sizeof(f->proc), "/proc/%d", (int)pid);
 	else

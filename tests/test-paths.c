@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -63,12 +64,12 @@ static void teardown(void)
 	scratch_teardown();
 }
 
-/* root/<rel>, in a static buffer of 8 (enough for one assertion). */
+/* root/<rel>, in one of 16 static buffers, reused in turn. */
 static const char *at(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 static const char *at(const char *fmt, ...)
 {
-	static char buf[8][PATH_MAX];
+	static char buf[16][PATH_MAX];
 	static int k;
 	char rel[PATH_MAX - 256];
 	va_list ap;
@@ -76,7 +77,7 @@ static const char *at(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
-	k = (k + 1) % 8;
+	k = (k + 1) % 16;
 	snprintf(buf[k], sizeof(buf[k]), "%.200s/%s", root, rel);
 	return buf[k];
 }
@@ -88,6 +89,18 @@ static void mkfile(const char *path)
 	ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
 	ck_assert_int_eq(write(fd, "x", 1), 1);
 	close(fd);
+}
+
+/* n files f0..f(n-1) in root/dir, without taking at()'s buffers. */
+static void mkfiles(const char *dir, int n)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%.200s/%.200s/f%d", root, dir, i);
+		mkfile(path);
+	}
 }
 
 static void mkdirs(const char *path)
@@ -506,11 +519,9 @@ START_TEST(walk_bound_and_no_walk)
 	struct inotify_wd_result r[1];
 	struct inotify_wd_watch *w;
 	char *s = (char *)1;
-	int i;
 
 	mkdirs(at("t/u/v"));
-	for (i = 0; i < 100; i++)
-		mkfile(at("t/f%d", i));
+	mkfiles("t", 100);
 	mkfile(p[0]);
 	w = watch_all(p, 1, 0);
 	w[0].handle_bytes = 0;
@@ -526,6 +537,54 @@ START_TEST(walk_bound_and_no_walk)
 	free(s);
 	free(w);
 	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/*
+ * Hints: the directory of a mapped file, and the working directory, are
+ * read before the mount, so that 5 entries find the targets there, deep
+ * beneath 1,000 others that a walk of the mount reads first.
+ */
+START_TEST(hints_maps_and_cwd)
+{
+	const char *p[] = { at("z/y/x/target"), at("c/b/a/target") };
+	struct inotify_wd_result r[2];
+	struct inotify_wd_watch *w;
+	char *s;
+	void *map;
+	int fd, home;
+
+	mkdirs(at("t"));
+	mkfiles("t", 1000);
+	mkdirs(at("z/y/x"));
+	mkdirs(at("c/b/a"));
+	mkfile(p[0]);
+	mkfile(p[1]);
+	mkfile(at("z/y/x/mapped"));
+	w = watch_all(p, 2, 0);
+	w[0].handle_bytes = 0;
+	w[1].handle_bytes = 0;
+	ck_assert_int_eq(find(0, w, 2, r, 0, 5, &s), 2);
+	ck_assert_int_eq(r[0].error, ERANGE);
+	ck_assert_int_eq(r[1].error, ERANGE);
+	fd = open(at("z/y/x/mapped"), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	map = mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	close(fd);
+	home = open(".", O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(home, 0);
+	ck_assert_int_eq(chdir(at("c/b/a")), 0);
+	ck_assert_int_eq(find(0, w, 2, r, 0, 5, &s), 0);
+	ck_assert_int_eq(fchdir(home), 0);
+	close(home);
+	assert_method(r, 0, INOTIFY_WD_FOUND_WALK);
+	assert_method(r, 1, INOTIFY_WD_FOUND_WALK);
+	ck_assert_str_eq(w[0].path, p[0]);
+	ck_assert_str_eq(w[1].path, p[1]);
+	free(s);
+	munmap(map, 1);
+	free(w);
 }
 END_TEST
 
@@ -851,6 +910,7 @@ int main(void)
 		NEEDS(procfs_sysfs_by_walk_and_hint, needs, "a tmpfs"),
 		NEEDS(deleted_file_enoent, needs, "a tmpfs"),
 		NEEDS(walk_bound_and_no_walk, needs, "a tmpfs"),
+		NEEDS(hints_maps_and_cwd, needs, "a tmpfs"),
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
 		NEEDS(given_path_and_no_mount, needs, "a tmpfs"),
 		NEEDS(bad_arguments, needs, "a tmpfs"),
