@@ -640,6 +640,61 @@ START_TEST(given_path_and_no_mount)
 }
 END_TEST
 
+/*
+ * The kernel refuses the handle (no CAP_DAC_READ_SEARCH, played by the
+ * seam): EPERM for the entry when nothing else finds it, a path when
+ * the walk does.
+ */
+START_TEST(handle_refused_eperm)
+{
+	const char *p[] = { at("a") };
+	struct inotify_wd_result r[1];
+	struct inotify_wd_watch *w;
+	char *s;
+
+	mkfile(p[0]);
+	w = watch_all(p, 1, 0);
+	seam.fail_kind = SEAM_HANDLE;
+	seam.fail_errno = EPERM;
+	seam.fail_at = 1;
+	ck_assert_int_eq(find(0, w, 1, r, INOTIFY_WD_NO_WALK, 0, &s), 1);
+	ck_assert_int_eq(r[0].error, EPERM);
+	memset(seam.count, 0, sizeof(seam.count));
+	ck_assert_int_eq(find(0, w, 1, r, 0, 0, &s), 0);
+	seam.fail_at = 0;
+	assert_method(r, 0, INOTIFY_WD_FOUND_WALK);
+	ck_assert_str_eq(w[0].path, p[0]);
+	free(s);
+	free(w);
+}
+END_TEST
+
+/* Another user's process: its root and mounts are not ours to read. */
+START_TEST(other_users_process)
+{
+	const char *p[] = { at("a") };
+	struct inotify_wd_watch *w;
+	pid_t pid;
+	char *s;
+	int status;
+
+	mkfile(p[0]);
+	w = watch_all(p, 1, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		errno = 0;
+		_exit(inotify_wd_find_paths(1, w, 1, WSIZE, NULL, &s) == -1 &&
+		      errno == EACCES && !s && !w[0].path ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	free(w);
+}
+END_TEST
+
 /* Bad arguments: the documented errno, nothing changed, nothing left. */
 START_TEST(bad_arguments)
 {
@@ -914,6 +969,8 @@ int main(void)
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
 		NEEDS(given_path_and_no_mount, needs, "a tmpfs"),
 		NEEDS(bad_arguments, needs, "a tmpfs"),
+		NEEDS(handle_refused_eperm, needs, "a tmpfs"),
+		NEEDS(other_users_process, needs, "a tmpfs"),
 		NEEDS(every_failure_clean, needs, "a tmpfs"),
 	};
 	const struct case_spec ovl_cases[] = {
