@@ -71,6 +71,8 @@ struct mnt {
 	int fd;			/* O_PATH, on it; -1: not tried; -2: unusable */
 	char *link;		/* our name for its root (readlink of fd) */
 	bool walked;
+	bool fsid_read;
+	uint64_t fsid;		/* of its filesystem (statfs), or 0 */
 	/* overlay: its layers, each opened through both views */
 	bool parsed;
 	struct ovl_layer *layer;
@@ -648,6 +650,70 @@ static int through_layer(struct finder *f, size_t i, struct mnt *m,
 	return 0;
 }
 
+/*
+ * A layer the options name relatively (as mount(8) run in a directory
+ * leaves them), or one that does not open: the fid opens on any mount of
+ * the layer's filesystem, which the fsid of the handle's uuid finds, but
+ * where the layer begins in it is not known.  The path inside the layer
+ * is one of the tails of the path read there: each is tried beneath the
+ * overlay, longest first, one check each.
+ */
+static int by_tail(struct finder *f, size_t i, struct mnt *ovl,
+		   const struct ovl_handle *oh)
+{
+	const uint64_t want = iwd_ovl_fsid(oh);
+	const char *tail;
+	struct mnt *m;
+	char *link;
+	size_t j;
+	int ok = 0, herr = 0;
+	bool gone;
+
+	for (j = 0; want && j < f->nm; j++) {
+		m = &f->m[j];
+		if (!strcmp(m->fstype, "overlay") || !open_mount(f, m)) {
+			if (errno)
+				return -1;
+			continue;
+		}
+		if (!m->fsid_read) {
+			m->fsid = fsid_of(m->fd);
+			m->fsid_read = true;
+		}
+		if (m->fsid != want)
+			continue;
+		link = open_handle(f, m->fd, oh->type, oh->fid_bytes, oh->fid,
+				   &herr, &gone);
+		if (!link) {
+			if (errno)
+				return -1;
+			continue;
+		}
+		if (gone)
+			mark_gone(f, i);
+		for (tail = link; !gone && tail && ok == 0;
+		     tail = strchr(tail + 1, '/'))
+			ok = try_merged(f, i, ovl, tail);
+		if (!gone && ok == 0)
+			ok = try_merged(f, i, ovl, "");
+		free(link);
+		return gone ? 1 : ok;
+	}
+	return 0;
+}
+
+/* Whether a layer of this kind (upper or lower) opened in no view. */
+static bool layer_missing(const struct mnt *m, bool upper)
+{
+	size_t k;
+
+	for (k = 0; k < m->nlayer; k++)
+		if (m->layer[k].upper == upper && m->lv[2 * k].fd < 0 &&
+		    m->lv[2 * k + 1].fd < 0)
+			return true;
+	return !m->nlayer;
+}
+
 /* Way 2: an overlay handle, through the layers of each overlay of dev. */
 static int by_layer(struct finder *f, size_t i)
 {
@@ -674,6 +740,11 @@ static int by_layer(struct finder *f, size_t i)
 				if (ok)
 					return ok;
 			}
+		if (layer_missing(m, oh.upper)) {
+			ok = by_tail(f, i, m, &oh);
+			if (ok)
+				return ok;
+		}
 	}
 	return 0;
 }

@@ -353,6 +353,52 @@ START_TEST(overlay_lowers_on_two_filesystems)
 }
 END_TEST
 
+/*
+ * Layers named relatively (mount(8) run in root): mountinfo shows
+ * "lowerdir=l1:l2", a directory nobody knows now.  The handle's uuid
+ * finds the filesystem, a tail of the path read there the layer's part.
+ */
+START_TEST(overlay_relative_layers)
+{
+	struct inotify_wd_result r[4];
+	struct inotify_wd_watch *w;
+	const char *p[4];
+	char *s;
+	int home;
+
+	mkdirs(at("l1"));
+	mkdirs(at("l2/d/e"));
+	mkdirs(at("u"));
+	mkdirs(at("w"));
+	mkdirs(at("m"));
+	mkfile(at("l1/a"));
+	mkfile(at("l2/d/e/f"));
+	home = open(".", O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(home, 0);
+	ck_assert_int_eq(chdir(root), 0);
+	ck_assert_int_eq(mount("overlay", "m", "overlay", 0,
+			       "lowerdir=l1:l2,upperdir=u,workdir=w"), 0);
+	ck_assert_int_eq(fchdir(home), 0);
+	close(home);
+	mkfile(at("m/up"));
+	p[0] = at("m/a");
+	p[1] = at("m/d/e/f");
+	p[2] = at("m/up");
+	p[3] = at("m/d");
+	w = watch_all(p, 4, 0);
+	ck_assert_int_eq(find(0, w, 4, r, INOTIFY_WD_NO_WALK, 0, &s), 0);
+	assert_verified(getpid(), w, ifd, 4);
+	assert_method(r, 0, INOTIFY_WD_FOUND_LAYER);
+	assert_method(r, 1, INOTIFY_WD_FOUND_LAYER);
+	assert_method(r, 2, INOTIFY_WD_FOUND_LAYER);
+	assert_method(r, 3, INOTIFY_WD_FOUND_LAYER);
+	ck_assert_str_eq(w[1].path, p[1]);
+	free(s);
+	free(w);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
 /* A pipe's byte: the child is ready; its exit: the parent is done. */
 struct child {
 	pid_t pid;
@@ -977,6 +1023,7 @@ int main(void)
 		NEEDS(overlay_two_lowers_and_upper, needs, "an overlay"),
 		NEEDS(overlay_old_kernel, needs, "an overlay"),
 		NEEDS(overlay_threaded, needs, "an overlay"),
+		NEEDS(overlay_relative_layers, needs, "an overlay"),
 		NEEDS(overlay_lowers_on_two_filesystems, needs, "an overlay"),
 		NEEDS(other_process_own_view, needs, "an overlay"),
 	};
