@@ -123,6 +123,17 @@ static bool fatal(int err)
 	return err == ENOMEM || err == EMFILE || err == ENFILE;
 }
 
+/* Whether m shows its filesystem's root (not a bind mount of a part). */
+static bool whole(const struct mnt *m)
+{
+	return m->root && strcmp(m->root, "/") == 0;
+}
+
+static bool overlay(const struct mnt *m)
+{
+	return m->fstype && strcmp(m->fstype, "overlay") == 0;
+}
+
 /* ---- the process's mounts ---- */
 
 /* Cut one line into m; false for a line of another form. */
@@ -486,7 +497,7 @@ static int by_handle(struct finder *f, size_t i)
 		for (k = 0; k < f->nm; k++) {
 			m = &f->m[k];
 			if (m->dev != e->dev ||
-			    (strcmp(m->root, "/") == 0) != (pass == 0))
+			    whole(m) != (pass == 0))
 				continue;
 			if (!open_mount(f, m)) {
 				if (errno)
@@ -600,7 +611,7 @@ static int try_merged(struct finder *f, size_t i, struct mnt *m,
 	char path[PATH_MAX];
 
 	/* A mount of a subtree shows what lies beneath its root only. */
-	rest = strcmp(m->root, "/") == 0 ? rest : beneath(rest, m->root);
+	rest = whole(m) ? rest : beneath(rest, m->root);
 	if (!rest || !join(path, sizeof(path), m->point, rest))
 		return 0;
 	return try_path(f, i, path, INOTIFY_WD_FOUND_LAYER);
@@ -671,7 +682,7 @@ static int by_tail(struct finder *f, size_t i, struct mnt *ovl,
 
 	for (j = 0; want && j < f->nm; j++) {
 		m = &f->m[j];
-		if (!strcmp(m->fstype, "overlay") || !open_mount(f, m)) {
+		if (overlay(m) || !open_mount(f, m)) {
 			if (errno)
 				return -1;
 			continue;
@@ -728,7 +739,7 @@ static int by_layer(struct finder *f, size_t i)
 		return 0;
 	for (j = 0; j < f->nm; j++) {
 		m = &f->m[j];
-		if (m->dev != e->dev || strcmp(m->fstype, "overlay") != 0)
+		if (m->dev != e->dev || !overlay(m))
 			continue;
 		if (parse_layers(m) < 0)
 			return -1;
@@ -793,17 +804,24 @@ static bool pending(void *arg, size_t i)
 	return f->st[i].off == NO_PATH && !f->st[i].final;
 }
 
+/* The process's path of rel, found by the walk under way. */
+static bool walk_path(const struct finder *f, char *buf, size_t size,
+		      const char *rel)
+{
+	const char *base = strcmp(f->walk_base, "/") ? f->walk_base : "";
+	int n = snprintf(buf, size, "%s/%s", base, rel);
+
+	return n >= 0 && (size_t)n < size;
+}
+
 static size_t found(void *arg, size_t i, const char *rel)
 {
 	struct finder *f = arg;
 	char path[PATH_MAX];
 	int ok = 0;
 
-	if (join(path, sizeof(path), f->walk_base, "/") &&
-	    strlen(path) + strlen(rel) < sizeof(path)) {
-		strcat(path, rel);
+	if (walk_path(f, path, sizeof(path), rel))
 		ok = try_path(f, i, path, INOTIFY_WD_FOUND_WALK);
-	}
 	if (ok < 0)
 		f->walk_left = 0;	/* out of memory: stop */
 	else if (ok > 0 && f->walk_left)
@@ -816,9 +834,8 @@ static bool skip(void *arg, const char *rel)
 	struct finder *f = arg;
 	char path[PATH_MAX];
 
-	return join(path, sizeof(path), f->walk_base, "/") &&
-	       strlen(path) + strlen(rel) < sizeof(path) &&
-	       is_mount_point(f, strcat(path, rel));
+	return walk_path(f, path, sizeof(path), rel) &&
+	       is_mount_point(f, path);
 }
 
 struct pend {
@@ -1061,7 +1078,7 @@ static int walk_hints(struct finder *f, struct pending_set *ps)
 			m = mount_of_dev(f, st.st_dev);
 			ret = walk_from(f, fd, h.dir[k], ps->p + a, b - a,
 					ps->keys, false,
-					m && !strcmp(m->fstype, "overlay"));
+					m && overlay(m));
 		}
 		iwd_sys_close(fd);
 	}
@@ -1082,7 +1099,7 @@ static int walk_mounts(struct finder *f, struct pending_set *ps)
 			for (k = 0; k < f->nm && ret == 0; k++) {
 				m = &f->m[k];
 				if (m->dev != ps->p[a].dev || m->walked ||
-				    (strcmp(m->root, "/") == 0) != (pass == 0))
+				    whole(m) != (pass == 0))
 					continue;
 				m->walked = true;
 				if (!open_mount(f, m)) {
@@ -1091,7 +1108,7 @@ static int walk_mounts(struct finder *f, struct pending_set *ps)
 				}
 				ret = walk_from(f, m->fd, m->point, ps->p + a,
 						b - a, ps->keys, true,
-						!strcmp(m->fstype, "overlay"));
+						overlay(m));
 			}
 		}
 	}

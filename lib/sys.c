@@ -96,19 +96,19 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 
 /*
  * openat2(2) (5.6 on), by number: the C library may not wrap it.  Its
- * struct open_how is spelt out here for the same reason.  ENOSYS before.
+ * struct open_how is three 64-bit words, spelt out here for the same
+ * reason.  ENOSYS before.
  */
 #ifndef SYS_openat2
 #define SYS_openat2 437		/* the same on every architecture */
 #endif
 int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 {
-	struct {
-		uint64_t flags, mode, resolve;
-	} how = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
+	/* struct open_how: flags, mode, resolve */
+	uint64_t how[3] = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
 
 	calls++;
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(how));
 }
 
 int iwd_sys_fstatfs(int fd, struct statfs *sf)

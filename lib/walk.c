@@ -27,19 +27,29 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "internal.h"
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
+/* One record of getdents64 (struct linux_dirent64), taken apart. */
+struct dent {
+	uint64_t ino;
+	unsigned short reclen;
+	unsigned char type;
+	const char *name;
 };
+
+static void dent_at(const char *rec, struct dent *d)
+{
+	/* d_ino at 0, d_off at 8, d_reclen at 16, d_type at 18, name 19 */
+	memcpy(&d->ino, rec, sizeof(d->ino));
+	memcpy(&d->reclen, rec + 16, sizeof(d->reclen));
+	d->type = (unsigned char)rec[18];
+	d->name = rec + 19;
+}
 
 /* The directories still to read: paths from the root, first in first out. */
 struct queue {
@@ -47,9 +57,17 @@ struct queue {
 	size_t head, tail, cap;
 };
 
-static int enqueue(struct queue *q, const char *dir, const char *name)
+/* dir/name ("" is the root: then name), into buf; false if too long. */
+static bool rel_path(char *buf, size_t size, const char *dir,
+		     const char *name)
 {
-	size_t dl = strlen(dir), nl = strlen(name);
+	int n = snprintf(buf, size, "%s%s%s", dir, *dir ? "/" : "", name);
+
+	return n >= 0 && (size_t)n < size;
+}
+
+static int enqueue(struct queue *q, const char *rel)
+{
 	char **p, *s;
 
 	if (q->tail == q->cap) {
@@ -67,12 +85,9 @@ static int enqueue(struct queue *q, const char *dir, const char *name)
 			q->p = p;
 		}
 	}
-	s = malloc(dl + nl + 2);
+	s = strdup(rel);
 	if (!s)
 		goto nomem;
-	memcpy(s, dir, dl);
-	s[dl] = dl ? '/' : '\0';
-	memcpy(s + dl + !!dl, name, nl + 1);
 	q->p[q->tail++] = s;
 	return 0;
 nomem:
@@ -119,21 +134,11 @@ static bool fatal(int err)
 	return err == ENOMEM || err == EMFILE || err == ENFILE;
 }
 
-/* A child directory to read later: on the mount, and no mount point. */
+/* A child directory to read later, unless it is a mount point. */
 static int consider_dir(const struct walk *wk, struct queue *q,
-			const char *dir, const char *name)
+			const char *rel)
 {
-	size_t dl = strlen(dir);
-	char rel[4096];
-
-	if (dl + strlen(name) + 2 > sizeof(rel))
-		return 0;
-	memcpy(rel, dir, dl);
-	rel[dl] = dl ? '/' : '\0';
-	strcpy(rel + dl + !!dl, name);
-	if (wk->skip(wk->arg, rel))
-		return 0;
-	return enqueue(q, dir, name);
+	return wk->skip(wk->arg, rel) ? 0 : enqueue(q, rel);
 }
 
 struct scan {
@@ -144,58 +149,53 @@ struct scan {
 	size_t left;
 };
 
-static int entry(struct scan *s, const struct linux_dirent64 *d)
+static int entry(struct scan *s, const struct dent *d)
 {
 	const struct walk *wk = s->wk;
-	const struct walk_key *k = lookup(wk, d->d_ino);
-	bool dir = d->d_type == DT_DIR, is_dir;
+	const struct walk_key *k = lookup(wk, d->ino);
+	bool dir = d->type == DT_DIR, is_dir;
 	char rel[4096];
 	struct stat st;
 
-	if (k || wk->any_dev || d->d_type == DT_UNKNOWN) {
-		if (iwd_sys_fstatat(s->fd, d->d_name, &st,
+	/* Deeper than a path can name: not reachable by one either. */
+	if (!rel_path(rel, sizeof(rel), s->dir, d->name))
+		return 0;
+	if (k || wk->any_dev || d->type == DT_UNKNOWN) {
+		if (iwd_sys_fstatat(s->fd, d->name, &st,
 				    AT_SYMLINK_NOFOLLOW) < 0)
 			return fatal(errno) ? -1 : 0;
 		is_dir = S_ISDIR(st.st_mode);
 		dir = is_dir && st.st_dev == wk->dev;
 		k = lookup(wk, st.st_ino);
-		if (k && (st.st_dev == wk->dev || (wk->any_dev && !is_dir)) &&
-		    strlen(s->dir) + strlen(d->d_name) + 2 <= sizeof(rel)) {
-			strcpy(rel, s->dir);
-			if (*s->dir)
-				strcat(rel, "/");
-			strcat(rel, d->d_name);
+		if (k && (st.st_dev == wk->dev || (wk->any_dev && !is_dir)))
 			s->left = match(wk, k, rel, s->left);
-		}
 	}
 	if (dir && wk->deep && s->left)
-		return consider_dir(wk, s->q, s->dir, d->d_name);
+		return consider_dir(wk, s->q, rel);
 	return 0;
 }
 
 /* Read one directory; 1 when the budget ran out. */
 static int scan_dir(struct scan *s)
 {
-	union {
-		struct linux_dirent64 d;
-		char b[32768];
-	} buf;
-	const struct linux_dirent64 *d;
+	/* 8-byte aligned, as the kernel writes the records */
+	uint64_t buf[4096];
+	const char *b = (const char *)buf;
+	struct dent d;
 	long got, off;
 
 	while (s->left) {
-		got = iwd_sys_getdents(s->fd, buf.b, sizeof(buf.b));
+		got = iwd_sys_getdents(s->fd, buf, sizeof(buf));
 		if (got <= 0)
 			return got < 0 && fatal(errno) ? -1 : 0;
-		for (off = 0; off < got && s->left; off += d->d_reclen) {
-			d = (const void *)(buf.b + off);
-			if (strcmp(d->d_name, ".") == 0 ||
-			    strcmp(d->d_name, "..") == 0)
+		for (off = 0; off < got && s->left; off += d.reclen) {
+			dent_at(b + off, &d);
+			if (strcmp(d.name, ".") == 0 || strcmp(d.name, "..") == 0)
 				continue;
 			if (!*s->wk->budget)
 				return 1;
 			--*s->wk->budget;
-			if (entry(s, d) < 0)
+			if (entry(s, &d) < 0)
 				return -1;
 		}
 	}
@@ -226,8 +226,10 @@ int iwd_walk(const struct walk *wk)
 	char *dir;
 	int ret = 0;
 
-	if (enqueue(&q, "", "") < 0)
+	if (enqueue(&q, "") < 0) {
+		queue_free(&q);
 		return -1;
+	}
 	while (q.head < q.tail && s.left && ret == 0) {
 		dir = q.p[q.head++];
 		s.dir = dir;

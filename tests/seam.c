@@ -153,9 +153,8 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 #endif
 int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 {
-	struct {
-		uint64_t flags, mode, resolve;
-	} how = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
+	/* struct open_how: flags, mode, resolve */
+	uint64_t how[3] = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
 
 	if (inject(SEAM_OPEN))
 		return -1;
@@ -163,7 +162,7 @@ int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 		errno = ENOSYS;
 		return -1;
 	}
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(how));
 }
 
 int iwd_sys_fstatfs(int fd, struct statfs *sf)
