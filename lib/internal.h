@@ -7,7 +7,8 @@
  * adds to the application's namespace.
  *
  * The sections follow the way down a call takes (HACKING.md draws it):
- *   api.c -> call.c, probe.c -> restore.c (handle.c, worker.c, layout.c)
+ *   api.c -> call.c, probe.c -> restore.c (handle.c, worker.c, layout.c),
+ *            paths.c (ovl.c, walk.c, worker.c)
  *         -> fastpath.c | fallback.c -> create.c -> queue.c, taken.c,
  *            dump.c -> fdinfo.c, util.c -> sys.c
  * and no file calls a file above it.
