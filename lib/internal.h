@@ -251,8 +251,14 @@ int iwd_sys_nread(int fd, int *bytes);
 long iwd_sys_read(int fd, void *buf, size_t len);
 int iwd_sys_open(const char *path, int flags);
 int iwd_sys_openat(int dirfd, const char *path, int flags);
-/* openat2() with only a resolve mask (RESOLVE_*); ENOSYS before 5.6. */
-int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
+/* openat2(2)'s struct open_how, and the RESOLVE_* bits the library uses. */
+struct iwd_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define IWD_RESOLVE_NO_MAGICLINKS	0x02
+#define IWD_RESOLVE_IN_ROOT		0x10
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve);
 int iwd_sys_close(int fd);
 int iwd_sys_memfd(const char *name);
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,

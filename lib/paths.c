@@ -49,8 +49,6 @@
 #define NO_PATH			((size_t)-1)
 #define HINTS_MAX		64	/* directories looked at first */
 #define HINT_FDS_MAX		1024	/* fds and mappings looked at for them */
-#define RESOLVE_NO_MAGICLINKS_	0x02
-#define RESOLVE_IN_ROOT_	0x10
 
 /* An overlay's layer directory, opened through one view. */
 struct layer_view {
@@ -345,7 +343,7 @@ static int open_beneath(struct finder *f, const char *path, int flags)
 
 	if (!f->no_openat2) {
 		fd = iwd_sys_openat2(f->root, path, flags | O_NOFOLLOW,
-				     RESOLVE_IN_ROOT_ | RESOLVE_NO_MAGICLINKS_);
+				     IWD_RESOLVE_IN_ROOT | IWD_RESOLVE_NO_MAGICLINKS);
 		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 			return fd;
 		f->no_openat2 = true;

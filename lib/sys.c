@@ -95,32 +95,22 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 }
 
 /*
- * openat2(2) (5.6 on), by number: the C library may not wrap it.  Its
- * struct open_how is three 64-bit words, spelt out here for the same
- * reason.  ENOSYS before.
+ * openat2() by number: glibc before 2.36 has no wrapper, nor has musl.
+ * Its number is 437 on every architecture but alpha (all share the
+ * table since Linux 5.1).  ENOSYS before Linux 5.6.
  */
 #ifndef SYS_openat2
-#define SYS_openat2 437		/* the same on every architecture */
+#define SYS_openat2 437
 #endif
-int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve)
 {
-	/* struct open_how: flags, mode, resolve */
-	uint64_t how[3] = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
+	struct iwd_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve
+	};
 
 	calls++;
-	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(how));
-}
-
-int iwd_sys_fstatfs(int fd, struct statfs *sf)
-{
-	calls++;
-	return fstatfs(fd, sf);
-}
-
-int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	calls++;
-	return fstatat(dirfd, path, st, flags);
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 int iwd_sys_close(int fd)
@@ -180,6 +170,18 @@ int iwd_sys_fstat(int fd, struct stat *st)
 {
 	calls++;
 	return fstat(fd, st);
+}
+
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	calls++;
+	return fstatat(dirfd, path, st, flags);
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	calls++;
+	return fstatfs(fd, sf);
 }
 
 /*

@@ -151,32 +151,26 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
-int iwd_sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
+/* Plays a kernel before 5.6 (openat2_errno ENOSYS), or a rename race. */
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve)
 {
-	/* struct open_how: flags, mode, resolve */
-	uint64_t how[3] = { (uint64_t)(flags | O_CLOEXEC), 0, resolve };
+	struct iwd_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve
+	};
 
-	if (inject(SEAM_OPEN))
+	if (inject(SEAM_OPEN))	/* counted as an open */
 		return -1;
-	if (seam.no_openat2) {
-		errno = ENOSYS;
+	if (seam.openat2_errno) {
+		errno = seam.openat2_errno;
 		return -1;
 	}
-	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(how));
-}
-
-int iwd_sys_fstatfs(int fd, struct statfs *sf)
-{
-	if (inject(SEAM_STAT))
+	if (seam.openat2_eagain) {
+		seam.openat2_eagain--;
+		errno = EAGAIN;
 		return -1;
-	return fstatfs(fd, sf);
-}
-
-int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	if (inject(SEAM_STAT))
-		return -1;
-	return fstatat(dirfd, path, st, flags);
+	}
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 int iwd_sys_close(int fd)
@@ -243,6 +237,20 @@ int iwd_sys_fstat(int fd, struct stat *st)
 	if (inject(SEAM_STAT))
 		return -1;
 	return fstat(fd, st);
+}
+
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatat(dirfd, path, st, flags);
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatfs(fd, sf);
 }
 
 int iwd_sys_mount_id(int fd, int *id)
