@@ -125,7 +125,7 @@ ssize_t iwd_find_paths(pid_t pid, struct inotify_wd_watch *w, size_t n,
 		       char **strings);
 
 /* ---- ovl.c: overlayfs handles and layer options, no system call ---- */
-#define IWD_OVL_FILEID_V0	0xfb	/* before 5.6: no padding */
+#define IWD_OVL_FILEID_V0	0xfb	/* before 5.5: no padding */
 #define IWD_OVL_FILEID_V1	0xf8	/* 3 bytes of padding first */
 /* An overlay handle, taken apart; fid points into the handle's bytes. */
 struct ovl_handle {

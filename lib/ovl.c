@@ -15,7 +15,7 @@
  * 0xfb, the length of header and fid, flags (byte order; bit 2: the
  * inode is an upper one), the fid's type, 16 bytes of uuid, the fid.
  * Handle type 0xf8 puts 3 bytes of padding before it, so that the fid
- * is 32-bit aligned; 0xfb, which kernels before 5.6 printed, does not.
+ * is 32-bit aligned; 0xfb, which kernels before 5.5 printed, does not.
  * Handles are whole 32-bit words, so the bytes may exceed the header's
  * length by up to 3.
  *
