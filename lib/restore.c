@@ -759,9 +759,6 @@ int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
 	struct batch b = { .c = c, .w = (const void *)w, .n = n, .size = size };
 	int ret = -1;
 
-	/* Results are zeroed first: an entry's stays so until it is placed. */
-	if (c->results)
-		memset(c->results, 0, n * sizeof(*c->results));
 	if (!n)
 		return 0;
 	iwd_targets_init(&b.targets);
