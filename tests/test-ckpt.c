@@ -653,7 +653,8 @@ static struct fdinfo_watch *read_fdinfo(int fd, size_t *n)
 		v[(*n)++] = w;
 	}
 	fclose(f);
-	qsort(v, *n, sizeof(*v), by_wd);
+	if (*n)		/* qsort() takes no NULL array, even empty */
+		qsort(v, *n, sizeof(*v), by_wd);
 	return v;
 }
 
