@@ -227,6 +227,8 @@ void plot(const struct run *run, const char *prefix, const char *gnuplot,
 	  const char *kernel);
 void case_handles(struct run *run);
 void case_scale(struct run *run);
+/* Case 9 (case-findpaths.c): paths for dumps, restores beneath a root. */
+void case_findpaths(struct run *run);
 /* The scale series of every kernel, one data block each, as a picture. */
 void scale_plot(const char *prefix, const char *gnuplot, const char *kernel);
 

@@ -68,6 +68,8 @@ static const struct bench_case cases[] = {
 	{ "6", case_distance, false },
 	{ "7", case_handles, false },
 	{ "8", case_scale, true },
+	/* Last: it leaves this process in a mount namespace of its own. */
+	{ "9", case_findpaths, false },
 };
 
 struct options {
