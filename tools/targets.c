@@ -92,7 +92,7 @@ static const char *handle_why(const struct inotify_wd_watch *w, int err,
 	if ((err == ESTALE || err == EOPNOTSUPP) && fs_opens_no_handles(fs))
 		snprintf(buf, size, "%s does not open file handles", fs);
 	else if (err == ESTALE)
-		snprintf(buf, size, "the file was deleted, or the handle is of another file system than %u:%u here",
+		snprintf(buf, size, "the file was deleted, or device %u:%u is no longer the file system it was dumped from",
 			 major(w->dev), minor(w->dev));
 	else if (err == ENODEV)
 		snprintf(buf, size, "no mount of device %u:%u here",
