@@ -282,6 +282,8 @@ static void floor_paths(const struct dump_arg *a, struct inotify_wd_watch *w,
 {
 	union {
 		struct file_handle fh;
+		/* Storage for fh's flexible f_handle[]. */
+		// cppcheck-suppress unusedStructMember
 		unsigned char raw[sizeof(struct file_handle) +
 				  INOTIFY_WD_HANDLE_MAX];
 	} h;
