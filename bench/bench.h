@@ -226,8 +226,12 @@ void case_distance(struct run *run);
 void plot(const struct run *run, const char *prefix, const char *gnuplot,
 	  const char *kernel);
 void case_handles(struct run *run);
+/* Case 9: main() hands a child run as FIRST_CHILD_OPT HOW PATH over. */
+#define FIRST_CHILD_OPT	"--first-child"
+void case_first(struct run *run);
+int first_child(const char *how, const char *path);
 void case_scale(struct run *run);
-/* Case 9 (case-findpaths.c): paths for dumps, restores beneath a root. */
+/* Case 10 (case-findpaths.c): paths for dumps, restores beneath a root. */
 void case_findpaths(struct run *run);
 /* The scale series of every kernel, one data block each, as a picture. */
 void scale_plot(const char *prefix, const char *gnuplot, const char *kernel);

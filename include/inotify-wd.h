@@ -256,9 +256,6 @@ struct inotify_wd_watch {
 	unsigned char handle[INOTIFY_WD_HANDLE_MAX];
 	const char *path;	/* restore target; NULL: use the handle */
 	int mount_fd;		/* with INOTIFY_WD_WATCH_MOUNT_FD */
-	/* 0.2: fields below start past the 0.1 structure's end, padding
-	 * included, on every ABI; pad0 is never read. */
-	unsigned int pad0;
 	int dirfd;		/* with INOTIFY_WD_WATCH_DIRFD */
 };
 

@@ -34,8 +34,7 @@ static int check_fd(int fd)
 {
 	int saved = errno;
 
-	if (iwd_sys_add(fd, "", IN_ACCESS) < 0 &&
-	    (errno == EBADF || errno == EINVAL))
+	if (iwd_probe_instance(fd) == 0)
 		return -1;
 	errno = saved;
 	return 0;
@@ -63,6 +62,10 @@ static int add_one(struct call *c, const char *path, uint32_t mask, int wd)
 		return fail(EFAULT);
 	if (wd < 1 || !iwd_mask_valid(mask))
 		return fail(EINVAL);
+	if (c->fd_err)
+		return fail(c->fd_err);
+	if (iwd_fast_settle(c, wd) < 0)
+		return fd_first(c, -1);
 	if (iwd_call_use_ioctl(c))
 		return fd_first(c, iwd_fast_add(c, path, mask, wd, 0));
 	if (iwd_fallback_claim(c, &wd, 1, &busy) < 0)
@@ -91,6 +94,10 @@ static int set_next(struct call *c, int wd)
 {
 	if (wd < 1)
 		return fail(EINVAL);
+	if (c->fd_err)
+		return fail(c->fd_err);
+	if (iwd_fast_settle(c, wd) < 0)
+		return fd_first(c, -1);
 	if (iwd_call_use_ioctl(c))
 		return fd_first(c, iwd_fast_set_next(c, wd));
 	return fd_first(c, iwd_fallback_set_next(c, wd));
@@ -129,6 +136,8 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 {
 	if (check_array(w, n, size) < 0)
 		return -1;
+	if (c->fd_err)
+		return fail(c->fd_err);	/* failed is count */
 	if (!n)
 		return check_fd(c->fd);
 	if (iwd_restore(c, w, n, size) == 0)
@@ -178,14 +187,18 @@ EXPORT int inotify_wd_parse(const char *text, size_t len,
 EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
 {
 	struct features p;
+	struct iwd_env e;
 
 	if (!f)
 		return fail(EINVAL);
 	if (iwd_features_get(&p) < 0)
 		return -1;
+	iwd_env_get(&e);
 	memset(f, 0, sizeof(*f));
-	f->setnextwd = p.setnextwd;
+	f->setnextwd = p.setnext == IWD_SETNEXT_YES;
 	f->setnextwd_errno = p.setnextwd_errno;
 	f->mask_create = p.mask_create;
+	f->env = e.flags;
+	f->env_max_cycles = e.max_cycles;
 	return 0;
 }

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
-/* The state every public call carries: options, probe results, stats. */
+/*
+ * The state every public call carries: options, probe results, stats,
+ * and the switches a consumer sets in the environment.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -34,6 +39,99 @@ static int check_opts(const struct inotify_wd_opts *o)
 	return 0;
 }
 
+static struct iwd_env env;
+static int env_state;		/* 0: unread, 1: being stored, 2: read */
+
+/* "1", or a value not understood. */
+static void env_fallback(struct iwd_env *e, const char *v)
+{
+	if (!v)
+		return;
+	e->flags |= strcmp(v, "1") == 0 ? INOTIFY_WD_ENV_FALLBACK :
+					  INOTIFY_WD_ENV_IGNORED;
+}
+
+/* Decimal digits only, at least 1, no larger than an unsigned long. */
+static void env_max_cycles(struct iwd_env *e, const char *v)
+{
+	unsigned long n;
+	char *end;
+
+	if (!v)
+		return;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno || !n) {
+		e->flags |= INOTIFY_WD_ENV_IGNORED;
+		return;
+	}
+	e->flags |= INOTIFY_WD_ENV_MAX_CYCLES;
+	e->max_cycles = n;
+}
+
+/*
+ * Read on the first call, not at load time, so that a program (or a
+ * test's child) may set the variables before it calls; secure_getenv()
+ * leaves them unread in set-id programs.  They can only narrow what a
+ * call does: force the fallback, lower the bound.
+ *
+ * Not pthread_once(): its end wakes waiters with a futex call, one more
+ * system call on the first call.  Threads that read at once each use
+ * what they read (the same), and the first keeps it for every later
+ * call; a fork() child inherits it and never reads again.
+ */
+void iwd_env_get(struct iwd_env *e)
+{
+	int saved = errno, unread = 0;
+
+	if (__atomic_load_n(&env_state, __ATOMIC_ACQUIRE) == 2) {
+		*e = env;
+		return;
+	}
+	*e = (struct iwd_env){ 0 };
+	env_fallback(e, secure_getenv("INOTIFYWD_FALLBACK"));
+	env_max_cycles(e, secure_getenv("INOTIFYWD_MAX_CYCLES"));
+	errno = saved;
+	if (__atomic_compare_exchange_n(&env_state, &unread, 1, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		env = *e;
+		__atomic_store_n(&env_state, 2, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * The environment narrows the options: the fallback forced (with the
+ * call's INOTIFY_WD_NO_FALLBACK the call then fails with EOPNOTSUPP, as
+ * on a kernel without the ioctl), the bound lowered, never raised.
+ */
+static void apply_env(struct call *c)
+{
+	struct iwd_env e;
+
+	iwd_env_get(&e);
+	if (e.flags & INOTIFY_WD_ENV_FALLBACK)
+		c->flags |= INOTIFY_WD_FALLBACK;
+	if ((e.flags & INOTIFY_WD_ENV_MAX_CYCLES) &&
+	    e.max_cycles < c->max_cycles)
+		c->max_cycles = e.max_cycles;
+}
+
+/*
+ * The features come from probe.c, asked on fd itself when this process
+ * has not learnt them yet.  An fd that proves no instance does not fail
+ * the call here: api.c says so after its argument checks, the order
+ * every call keeps (c->fd_err).
+ */
+static int features(struct call *c)
+{
+	if (iwd_features_for_fd(c->fd, &c->feat, &c->fd_instance) == 0)
+		return 0;
+	if (errno != EBADF && errno != EINVAL)
+		return -1;
+	c->fd_err = errno;
+	return 0;
+}
+
 int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	       struct inotify_wd_stats *stats)
 {
@@ -42,7 +140,7 @@ int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 	c->stats = stats;
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
-	if (check_opts(opts) < 0 || iwd_features_get(&c->feat) < 0)
+	if (check_opts(opts) < 0 || features(c) < 0)
 		return -1;
 	c->max_cycles = INOTIFY_WD_DEFAULT_MAX_CYCLES;
 	if (opts) {
@@ -51,7 +149,10 @@ int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 			c->max_cycles = opts->max_cycles;
 		c->progress = opts->progress;
 		c->progress_arg = opts->progress_arg;
+		c->open_target = opts->open_target;
+		c->open_target_arg = opts->open_target_arg;
 	}
+	apply_env(c);
 	/* Probe syscalls happen once per process: not this call's cost. */
 	c->sys_start = iwd_sys_count();
 	return 0;
@@ -72,7 +173,17 @@ int iwd_call_end(struct call *c, int ret)
 	return ret;
 }
 
+/* Known to work: fastpath.c iwd_fast_settle() asked first, if need be. */
 bool iwd_call_use_ioctl(const struct call *c)
 {
-	return c->feat.setnextwd && !(c->flags & INOTIFY_WD_FALLBACK);
+	return c->feat.setnext == IWD_SETNEXT_YES &&
+	       !(c->flags & INOTIFY_WD_FALLBACK);
+}
+
+/* The drain batch, read from the queue limit when first needed. */
+unsigned int iwd_call_drain(struct call *c)
+{
+	if (!c->feat.drain_batch)
+		c->feat.drain_batch = iwd_features_drain();
+	return c->feat.drain_batch;
 }

@@ -98,7 +98,7 @@ static int step(struct call *c, struct cycle *cy, bool arming, bool landing)
 	if (iwd_remove_own(c, prev) < 0)
 		return -1;
 	cy->held = 0;
-	if ((arming || c->pending >= (int)c->feat.drain_batch) &&
+	if ((arming || c->pending >= (int)iwd_call_drain(c)) &&
 	    iwd_queue_drain(c) < 0)
 		return -1;
 	cy->held = iwd_sys_add(c->fd, path,

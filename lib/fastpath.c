@@ -63,12 +63,17 @@ static int create_at(struct call *c, const char *path, uint32_t mask, int wd,
 	return got;
 }
 
-/* Set the cursor to wd with the ioctl, then create the watch there. */
+/*
+ * Set the cursor to wd with the ioctl, unless iwd_fast_settle() just did,
+ * then create the watch there.
+ */
 int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
 		 unsigned int how)
 {
-	if (iwd_create_prepare(c, 0) < 0 || set_cursor(c, wd) < 0)
+	if (iwd_create_prepare(c, 0) < 0 ||
+	    (c->cursor != wd && set_cursor(c, wd) < 0))
 		return -1;
+	c->cursor = 0;
 	c->st.method = INOTIFY_WD_METHOD_IOCTL;
 	return create_at(c, path, mask, wd, how);
 }
@@ -86,5 +91,45 @@ int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask, int wd,
 int iwd_fast_set_next(struct call *c, int wd)
 {
 	c->st.method = INOTIFY_WD_METHOD_IOCTL;
+	if (c->cursor == wd) {
+		c->cursor = 0;
+		return 0;
+	}
 	return set_cursor(c, wd);
+}
+
+/*
+ * Nobody in this process has used the ioctl yet: this call's first one,
+ * with the wd it was going to set anyway, is the probe.  It works: the
+ * cursor stands at wd (c->cursor), and the call goes on as usual.  It
+ * fails with ENOTTY (no CONFIG_CHECKPOINT_RESTORE, or before 4.17) or
+ * EPERM/EACCES (seccomp, an LSM): the ioctl is unavailable, as long as
+ * fd is an instance (P1, probe.c, unless the call proved it already);
+ * the answer is kept for the process and the call takes the fallback,
+ * nothing having changed.  -1 with errno when fd is no instance or the
+ * ioctl failed otherwise; the answer then stays unknown.
+ */
+int iwd_fast_settle(struct call *c, int wd)
+{
+	int err, r;
+
+	if (c->feat.setnext != IWD_SETNEXT_UNKNOWN ||
+	    (c->flags & INOTIFY_WD_FALLBACK))
+		return 0;
+	if (iwd_sys_setnext(c->fd, wd) == 0) {
+		iwd_features_setnext(&c->feat, 0);
+		c->cursor = wd;
+		return 0;
+	}
+	err = errno;
+	if (err != ENOTTY && err != EPERM && err != EACCES)
+		return -1;
+	if (!c->fd_instance) {
+		r = iwd_probe_instance(c->fd);
+		if (r <= 0)
+			return -1;
+		c->fd_instance = true;
+	}
+	iwd_features_setnext(&c->feat, err);
+	return 0;
 }

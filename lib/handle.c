@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * Restore targets: a path, or a file handle.
+ * Restore targets: a path, from the caller's working directory or from a
+ * dirfd, beneath a dirfd, checked to be an inode; or a file handle.
+ *
+ * inotify_add_watch() takes no dirfd.  A relative path from a dirfd is
+ * added by name after an fchdir() to the dirfd (once per change of it),
+ * which holds no descriptor; the same working-directory machinery as a
+ * handle's mount serves it, below.  A path beneath a root (IN_ROOT) and
+ * a path checked against its inode (SAME_INODE) are opened O_PATH, the
+ * first with openat2(), and watched as /proc/self/fd/N like a handle:
+ * one fd at a time, closed after the add.
  *
  * open_by_handle_at() (CAP_DAC_READ_SEARCH) needs an fd on the target's
  * filesystem; when the caller gives none, a mount of the device is looked
@@ -237,7 +246,10 @@ static int mount_of(struct targets *t, dev_t dev)
 	return t->m[k].fd;
 }
 
-/* Make dir (an O_PATH fd; -1: where it started) the working directory. */
+/*
+ * Make dir the working directory: a mount's O_PATH fd, a caller's dirfd,
+ * or -1 for where the call started.
+ */
 static int enter(struct targets *t, int dir)
 {
 	if (t->cwd == dir)
@@ -266,6 +278,21 @@ static int enter(struct targets *t, int dir)
 int iwd_targets_leave(struct targets *t)
 {
 	return enter(t, -1);
+}
+
+/*
+ * Where the batch stands (for iwd_targets_return()): the fallback's
+ * cycles may go by a name relative to a dirfd, and the progress
+ * callback between two of them runs back home.
+ */
+int iwd_targets_where(const struct targets *t)
+{
+	return t->cwd;
+}
+
+int iwd_targets_return(struct targets *t, int dir)
+{
+	return enter(t, dir);
 }
 
 static int open_handle(struct targets *t, const struct inotify_wd_watch *w)
@@ -302,27 +329,180 @@ void iwd_targets_free(struct targets *t)
 	iwd_targets_init(t);
 }
 
-/* Whether w needs the worker: a handle opened through a mount lookup. */
-bool iwd_target_needs_worker(const struct inotify_wd_watch *w)
+/*
+ * The directory a DIRFD entry's relative path starts from, for enter():
+ * -1 for AT_FDCWD (where the call began), or the caller's dirfd.  Any
+ * other negative number is no descriptor (EBADF, as openat() says).
+ */
+static int dir_of(const struct inotify_wd_watch *w, int *dir)
 {
-	return !w->path && !(w->flags & INOTIFY_WD_WATCH_MOUNT_FD);
+	*dir = -1;
+	if (!(w->flags & INOTIFY_WD_WATCH_DIRFD) || w->dirfd == AT_FDCWD)
+		return 0;
+	if (w->dirfd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	*dir = w->dirfd;
+	return 0;
+}
+
+/* An entry's own path resolved by name from a directory we must enter. */
+static bool by_name_elsewhere(const struct inotify_wd_watch *w)
+{
+	return (w->flags & INOTIFY_WD_WATCH_DIRFD) &&
+	       !(w->flags & INOTIFY_WD_WATCH_IN_ROOT) && w->path[0] != '/' &&
+	       w->dirfd != AT_FDCWD;
 }
 
 /*
- * Resolve the target of w to a path inotify_add_watch() can take.  For a
- * handle, *fd receives the O_PATH fd to close after the add.
+ * Whether w moves the working directory: a relative path from a dirfd
+ * (fchdir() there, then the add by name: no descriptor held), or a
+ * handle opened through a mount lookup.  The callback's entries never.
+ */
+bool iwd_target_needs_worker(const struct inotify_wd_watch *w)
+{
+	if (w->flags & INOTIFY_WD_WATCH_OPEN_CB)
+		return false;
+	if (w->path && by_name_elsewhere(w))
+		return true;
+	if (w->path && !(w->flags & INOTIFY_WD_WATCH_HANDLE_FIRST))
+		return false;
+	return !(w->flags & INOTIFY_WD_WATCH_MOUNT_FD);
+}
+
+/* open()'s flags for a lookup the way inotify_add_watch() makes it. */
+static int lookup_flags(uint32_t mask)
+{
+	return O_PATH | ((mask & IN_DONT_FOLLOW) ? O_NOFOLLOW : 0) |
+	       ((mask & IN_ONLYDIR) ? O_DIRECTORY : 0);
+}
+
+/* Attempts of openat2() that a concurrent rename or ".." may cost. */
+#define IN_ROOT_TRIES	4
+
+/*
+ * path beneath dirfd, which acts as "/": absolute paths, ".." and
+ * symbolic links are clamped inside it, and magic links (/proc/N/root,
+ * /proc/N/fd/M) refused (ELOOP).  The kernel answers EAGAIN when a
+ * rename raced the walk; a few tries, then EAGAIN is the caller's.
+ * Without openat2() (before 5.6, or refused by a seccomp filter) there
+ * is no safe way: EOPNOTSUPP.
+ */
+static int open_in_root(struct targets *t, const struct inotify_wd_watch *w)
+{
+	int tries, fd = -1;
+
+	if (w->dirfd == AT_FDCWD && enter(t, -1) < 0)
+		return -1;
+	for (tries = 0; tries < IN_ROOT_TRIES; tries++) {
+		fd = iwd_sys_openat2(w->dirfd, w->path, lookup_flags(w->mask),
+				     IWD_RESOLVE_IN_ROOT |
+				     IWD_RESOLVE_NO_MAGICLINKS);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+		errno = EOPNOTSUPP;
+	return fd;
+}
+
+/* Is fd the inode w names?  ESTALE if not. */
+static int check_inode(int fd, const struct inotify_wd_watch *w)
+{
+	struct stat st;
+
+	if (iwd_sys_fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_dev == w->dev && st.st_ino == w->ino)
+		return 0;
+	errno = ESTALE;
+	return -1;
+}
+
+/*
+ * w's path.  By name where nothing more is asked (from the dirfd, which
+ * becomes the working directory for a relative path); else held by an
+ * O_PATH fd, beneath the dirfd (IN_ROOT) and checked to be w's inode
+ * (verify).
+ */
+static int open_path(struct targets *t, const struct inotify_wd_watch *w,
+		     bool verify, char *buf, size_t size, const char **path,
+		     int *fd)
+{
+	int dir;
+
+	if (w->flags & INOTIFY_WD_WATCH_IN_ROOT) {
+		*fd = open_in_root(t, w);
+	} else {
+		/* A relative path resolves where the caller's cwd was. */
+		if (w->path[0] != '/' &&
+		    (dir_of(w, &dir) < 0 || enter(t, dir) < 0))
+			return -1;
+		*path = w->path;
+		if (!verify)
+			return 0;
+		*fd = iwd_sys_open(w->path, lookup_flags(w->mask));
+	}
+	if (*fd < 0)
+		return -1;
+	if (verify && check_inode(*fd, w) < 0) {
+		iwd_sys_close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	*path = iwd_fd_path(*fd, buf, size);
+	return 0;
+}
+
+/*
+ * Why a handle of HANDLE_FIRST did not open, when the path may stand in:
+ * the handle is stale or of a kind that never opens (overlayfs, procfs),
+ * the privilege is missing, or no mount of its device is usable.  Out of
+ * memory or descriptors, the path would fail the same way.
+ */
+static bool path_may_stand_in(int err)
+{
+	switch (err) {
+	case ESTALE:
+	case EOPNOTSUPP:
+	case EPERM:
+	case EACCES:
+	case EINVAL:
+	case ENODEV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Resolve the target of w (not an OPEN_CB entry: restore.c calls the
+ * caller for those) to a path inotify_add_watch() can take.  When it
+ * is held by an fd, *fd receives it, to close after the add.  The rule
+ * is inotify_wd_restore(3)'s "Targets": HANDLE_FIRST, then the path
+ * (from a dirfd, beneath it, checked), then the handle.
  */
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd)
 {
+	const bool verify = w->flags & (INOTIFY_WD_WATCH_SAME_INODE |
+					INOTIFY_WD_WATCH_HANDLE_FIRST);
+
 	*fd = -1;
-	if (w->path) {
-		/* A relative path resolves where the caller's cwd was. */
-		if (w->path[0] != '/' && enter(t, -1) < 0)
+	t->handle_error = 0;
+	if (w->flags & INOTIFY_WD_WATCH_HANDLE_FIRST) {
+		*fd = open_handle(t, w);
+		if (*fd >= 0) {
+			*path = iwd_fd_path(*fd, buf, size);
+			return 0;
+		}
+		if (!path_may_stand_in(errno))
 			return -1;
-		*path = w->path;
-		return 0;
+		t->handle_error = errno;
 	}
+	if (w->path)
+		return open_path(t, w, verify, buf, size, path, fd);
 	*fd = open_handle(t, w);
 	if (*fd < 0)
 		return -1;

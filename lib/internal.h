@@ -34,15 +34,25 @@
 /* The mask bits a restored watch keeps (what the kernel stores). */
 #define KEPT_BITS	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
 
-/* ---- probe.c: what the kernel offers, probed once per process ---- */
+/* ---- probe.c: what the kernel offers, learnt once per process ---- */
+/* INOTIFY_IOC_SETNEXTWD: not yet used, works, unavailable */
+enum { IWD_SETNEXT_UNKNOWN, IWD_SETNEXT_YES, IWD_SETNEXT_NO };
 struct features {
-	int probe_errno;	/* the probe itself failed with this */
-	bool setnextwd;
-	int setnextwd_errno;
-	int mask_create;	/* INOTIFY_WD_MASK_CREATE_* */
-	unsigned int drain_batch;	/* own events to queue before draining */
+	int setnext;		/* IWD_SETNEXT_* */
+	int setnextwd_errno;	/* why unavailable */
+	int mask_create;	/* INOTIFY_WD_MASK_CREATE_*; 0: not known */
+	unsigned int drain_batch;	/* own events to queue before draining;
+					 * 0: not read yet (iwd_call_drain()) */
 };
-/* Copies the probe results; -1 with errno when the probe failed. */
+/* 1: fd is an inotify instance; 0: not (EBADF, EINVAL); -1: no answer. */
+int iwd_probe_instance(int fd);
+/* What a call on fd needs first, asked on fd itself; see probe.c. */
+int iwd_features_for_fd(int fd, struct features *out, bool *instance);
+/* The first real SETNEXTWD answered: 0, or why it is unavailable. */
+void iwd_features_setnext(struct features *f, int err);
+/* The fallback's drain batch, from the queue limit (read once). */
+unsigned int iwd_features_drain(void);
+/* Everything, on a private instance without watches (get_features). */
 int iwd_features_get(struct features *out);
 /* For the test suite when it runs without fork: probe again next time. */
 void iwd_features_reset(void);
@@ -79,8 +89,13 @@ struct call {
 	int fd;
 	unsigned int flags;
 	unsigned long max_cycles;	/* budget left for the fallback */
+	int fd_err;		/* fd is no instance: EBADF or EINVAL */
+	bool fd_instance;	/* this call proved fd an instance */
+	int cursor;		/* the cursor stands at this wd; 0: unknown */
 	inotify_wd_progress_fn *progress;
 	void *progress_arg;
+	inotify_wd_open_fn *open_target;	/* restore: OPEN_CB entries */
+	void *open_target_arg;
 	struct features feat;
 	struct inotify_wd_stats *stats;	/* the caller's, or NULL */
 	struct inotify_wd_stats st;	/* what is reported at the end */
@@ -94,6 +109,13 @@ int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 		   struct inotify_wd_stats *stats);
 int iwd_call_end(struct call *c, int ret);
 bool iwd_call_use_ioctl(const struct call *c);
+unsigned int iwd_call_drain(struct call *c);
+/* The environment's switches (libinotifywd(7)), read once. */
+struct iwd_env {
+	int flags;		/* INOTIFY_WD_ENV_* */
+	unsigned long max_cycles;	/* 0: not set */
+};
+void iwd_env_get(struct iwd_env *e);
 
 /* ---- restore.c: a whole set of watches in one pass ---- */
 int iwd_restore(struct call *c, const struct inotify_wd_watch *w, size_t n,
@@ -108,24 +130,32 @@ struct targets {
 	struct mount_fd *m;
 	size_t n;
 	int last;		/* the mount used last, or -1 */
-	int cwd;		/* the mount fd we are in; -1: where we began */
+	int cwd;		/* the mount fd or caller's dirfd we are in;
+				 * -1: where we began */
 	int home;		/* O_PATH fd of where we began, or -1 */
+	/*
+	 * Set by each iwd_target_open(): the errno that made a
+	 * HANDLE_FIRST entry pass its handle over for its path, else 0.
+	 */
+	int handle_error;
 };
 void iwd_targets_init(struct targets *t);
 void iwd_targets_free(struct targets *t);
 int iwd_targets_leave(struct targets *t);
+int iwd_targets_where(const struct targets *t);
+int iwd_targets_return(struct targets *t, int dir);
 bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);
 
 /* ---- worker.c: a thread with a working directory of its own ---- */
 bool iwd_worker_needed(void);
+bool iwd_worker_hand(void (*fn)(void *), void *arg);
 bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
 		       unsigned long total, void *arg);
 int iwd_worker_run(int (*fn)(void *), void *arg, unsigned long *calls);
 
 /* ---- layout.c: the caller's size of struct inotify_wd_watch ---- */
-size_t iwd_layout_size_0_1(void);
 int iwd_layout_check(size_t size);
 bool iwd_layout_tail_clear(const void *elem, size_t size);
 int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size);
@@ -136,6 +166,7 @@ int iwd_fast_add(struct call *c, const char *path, uint32_t mask, int wd,
 int iwd_add_at_cursor(struct call *c, const char *path, uint32_t mask,
 		      int wd, unsigned int how);
 int iwd_fast_set_next(struct call *c, int wd);
+int iwd_fast_settle(struct call *c, int wd);
 
 /* ---- fallback.c: add/rm cycles, within a bound ---- */
 int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
@@ -192,6 +223,14 @@ int iwd_sys_nread(int fd, int *bytes);
 long iwd_sys_read(int fd, void *buf, size_t len);
 int iwd_sys_open(const char *path, int flags);
 int iwd_sys_openat(int dirfd, const char *path, int flags);
+/* openat2(2)'s struct open_how, and the RESOLVE_* bits the library uses. */
+struct iwd_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define IWD_RESOLVE_NO_MAGICLINKS	0x02
+#define IWD_RESOLVE_IN_ROOT		0x10
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve);
 int iwd_sys_close(int fd);
 int iwd_sys_memfd(const char *name);
 int iwd_sys_open_by_handle(int mount_fd, int type, unsigned int bytes,

@@ -5,12 +5,9 @@
  *
  * Arrays of watches cross the API with the size of one element, as the
  * caller's header defines it, so that the structure can grow.  This
- * release knows two layouts: 0.1's, which ends at mount_fd, and its own,
- * which adds dirfd.  A 0.1 caller cannot set the flags that read the new
- * fields, so restore.c refuses those flags in a 0.1-sized entry and never
- * reads past its end.  A larger element comes from a caller built against
- * a later header; the bytes past what this library knows must then be
- * zero, since they hold fields it cannot honour.
+ * release knows one layout: its own.  A larger element comes from a
+ * caller built against a later header; the bytes past what this library
+ * knows must then be zero, since they hold fields it cannot honour.
  *
  * Maintainers: a later version adds fields after the end of the previous
  * layout, its tail padding included, so that an older caller's padding
@@ -25,19 +22,9 @@
 
 #include "internal.h"
 
-/* 0.1's size: its last field's end, rounded to the structure's alignment. */
-size_t iwd_layout_size_0_1(void)
-{
-	const size_t end = offsetof(struct inotify_wd_watch, pad0);
-	const size_t align = _Alignof(struct inotify_wd_watch);
-
-	return (end + align - 1) / align * align;
-}
-
 int iwd_layout_check(size_t size)
 {
-	if (size != iwd_layout_size_0_1() &&
-	    size < sizeof(struct inotify_wd_watch)) {
+	if (size < sizeof(struct inotify_wd_watch)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -77,7 +64,7 @@ int iwd_layout_export(struct inotify_wd_watch **arr, size_t n, size_t size)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		memcpy(out + i * size, &(*arr)[i], size < own ? size : own);
+		memcpy(out + i * size, &(*arr)[i], own);
 	free(*arr);
 	*arr = (struct inotify_wd_watch *)(void *)out;
 	return 0;

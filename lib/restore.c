@@ -116,13 +116,39 @@ static bool sorted(const struct wd_key *k, size_t n)
 	return true;
 }
 
-static bool entry_valid(const struct inotify_wd_watch *w)
+/* The flags that choose a target other than a path or a handle. */
+#define TARGET_FLAGS \
+	(INOTIFY_WD_WATCH_DIRFD | INOTIFY_WD_WATCH_IN_ROOT | \
+	 INOTIFY_WD_WATCH_OPEN_CB | INOTIFY_WD_WATCH_HANDLE_FIRST | \
+	 INOTIFY_WD_WATCH_SAME_INODE)
+
+static bool handle_given(const struct inotify_wd_watch *w)
 {
-	if (w->wd < 1 || !iwd_mask_valid(w->mask) ||
-	    (w->flags & ~(unsigned int)INOTIFY_WD_WATCH_MOUNT_FD))
+	return w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX;
+}
+
+/* The rules of inotify_wd_restore(3)'s "Targets". */
+static bool entry_valid(const struct batch *b, const struct inotify_wd_watch *w)
+{
+	const unsigned int known = INOTIFY_WD_WATCH_MOUNT_FD | TARGET_FLAGS;
+	unsigned int f = w->flags;
+
+	if (w->wd < 1 || !iwd_mask_valid(w->mask) || (f & ~known))
 		return false;
-	return w->path ||
-	       (w->handle_bytes && w->handle_bytes <= INOTIFY_WD_HANDLE_MAX);
+	/* HANDLE_FIRST's path is checked as SAME_INODE's is. */
+	if ((f & (INOTIFY_WD_WATCH_SAME_INODE | INOTIFY_WD_WATCH_HANDLE_FIRST)) &&
+	    !w->ino)
+		return false;
+	if (f & INOTIFY_WD_WATCH_OPEN_CB)
+		return b->c->open_target != NULL;
+	if ((f & INOTIFY_WD_WATCH_IN_ROOT) && !(f & INOTIFY_WD_WATCH_DIRFD))
+		return false;
+	if ((f & (INOTIFY_WD_WATCH_DIRFD | INOTIFY_WD_WATCH_IN_ROOT |
+		  INOTIFY_WD_WATCH_HANDLE_FIRST)) && !w->path)
+		return false;
+	if ((f & INOTIFY_WD_WATCH_HANDLE_FIRST) && !handle_given(w))
+		return false;
+	return w->path || handle_given(w);
 }
 
 /* Refuse any inode named twice, among the m entries that give one. */
@@ -161,9 +187,9 @@ static int validate(struct batch *b)
 		return fail_at(b, b->n, ENOMEM);
 	for (i = 0; i < b->n; i++) {
 		w = entry(b, i);
-		if (!entry_valid(w) || !iwd_layout_tail_clear(w, b->size)) {
+		if (!entry_valid(b, w) || !iwd_layout_tail_clear(w, b->size)) {
 			free(k);
-			return fail_at(b, i, entry_valid(w) ? E2BIG : EINVAL);
+			return fail_at(b, i, entry_valid(b, w) ? E2BIG : EINVAL);
 		}
 		note_entry(b, w);
 		b->order[i] = (struct wd_key){ w->wd, i };
@@ -312,11 +338,17 @@ static bool keep_fd(struct batch *b, size_t k, int fd)
 
 /*
  * The name the fallback may cycle by on 4.19+ (fallback.c): the path as
- * given, when its lookup bits are the held target's; NULL for a handle.
+ * given, when its lookup bits are the held target's; NULL for a handle,
+ * and for any target chosen by TARGET_FLAGS: their path is not a name from the
+ * working directory (IN_ROOT, OPEN_CB, HANDLE_FIRST), would be from a
+ * dirfd the progress callback leaves (DIRFD), or must be checked first
+ * (SAME_INODE).  Those cycle through the held fd.
  */
 static const char *cycle_name(const struct inotify_wd_watch *w)
 {
-	return (w->mask & IN_DONT_FOLLOW) ? NULL : w->path;
+	if ((w->flags & TARGET_FLAGS) || (w->mask & IN_DONT_FOLLOW))
+		return NULL;
+	return w->path;
 }
 
 /*
@@ -346,6 +378,44 @@ static uint32_t mask_for(const struct inotify_wd_watch *w, int fd)
 	return fd >= 0 ? iwd_held_mask(w->mask) : w->mask;
 }
 
+/* One call of the caller's open_target callback, and what it gave. */
+struct opening {
+	const struct call *c;
+	const struct inotify_wd_watch *w;
+	size_t i;		/* the entry's index in the caller's array */
+	int fd, err;
+};
+
+static void open_home(void *arg)
+{
+	struct opening *o = arg;
+
+	errno = 0;
+	o->fd = o->c->open_target(o->w, o->i, o->c->open_target_arg);
+	o->err = errno;
+}
+
+/*
+ * Entry k's target from the caller's callback, run in the calling thread
+ * and its working directory (as the progress callback: handed over by
+ * the worker, else after going back home).  -1 with the callback's
+ * errno, or EIO when it set none.
+ */
+static int call_open(struct batch *b, size_t k)
+{
+	struct opening o = { b->c, nth(b, k), b->order[k].i, -1, 0 };
+
+	if (!iwd_worker_hand(open_home, &o)) {
+		if (iwd_targets_leave(&b->targets) < 0)
+			return -1;
+		open_home(&o);
+	}
+	if (o.fd >= 0)
+		return o.fd;
+	errno = o.err ? o.err : EIO;
+	return -1;
+}
+
 /*
  * Open entry k's target, held by an O_PATH fd when k is quiet: its
  * second add, which has no IN_MASK_CREATE, must reach the same inode as
@@ -356,6 +426,14 @@ static int open_target(struct batch *b, size_t k, char *buf, size_t size,
 {
 	const struct inotify_wd_watch *w = nth(b, k);
 
+	if (w->flags & INOTIFY_WD_WATCH_OPEN_CB) {
+		b->targets.handle_error = 0;
+		*fd = call_open(b, k);
+		if (*fd < 0)
+			return -1;
+		*path = iwd_fd_path(*fd, buf, size);
+		return 0;
+	}
 	if (iwd_target_open(&b->targets, w, buf, size, path, fd) < 0)
 		return -1;
 	if (*fd >= 0 || k >= b->quiet)
@@ -388,18 +466,20 @@ static int place_one(struct batch *b, size_t k, int next)
 
 /*
  * Open quiet entry k's target again, beyond the budget: a handle names
- * its inode, a path is checked against the inode recorded at placement
- * before any add (ESTALE when it was renamed meanwhile).
+ * its inode; a path, and what the callback gives when called a second
+ * time, are checked against the inode recorded at placement before any
+ * add (ESTALE when it was renamed or replaced meanwhile).
  */
 static int reopen(struct batch *b, size_t k, char *buf, size_t size,
 		  const char **path, int *fd)
 {
+	const struct inotify_wd_watch *w = nth(b, k);
 	const struct kept *p = &b->kept[k];
 	struct stat st;
 
 	if (open_target(b, k, buf, size, path, fd) < 0)
 		return -1;
-	if (!nth(b, k)->path)
+	if (!w->path && !(w->flags & INOTIFY_WD_WATCH_OPEN_CB))
 		return 0;
 	if (iwd_sys_fstat(*fd, &st) == 0) {
 		/* Nothing recorded (the fstat at placement failed): ESTALE. */
@@ -456,7 +536,7 @@ static void rollback(struct call *c, size_t from)
 
 	for (i = t->ncreated; i > from; i--) {
 		iwd_remove_own(c, t->created[i - 1]);
-		if (c->pending >= (int)c->feat.drain_batch)
+		if (c->pending >= (int)iwd_call_drain(c))
 			iwd_queue_drain(c);
 	}
 	iwd_queue_settle(c);
@@ -522,8 +602,10 @@ static int run(struct batch *b)
 {
 	int ret = -1, err;
 
-	if (iwd_call_use_ioctl(b->c) ||
-	    (claim_fallback(b) == 0 && plan_quiet(b) == 0))
+	if (iwd_fast_settle(b->c, nth(b, 0)->wd) < 0)
+		ret = -1;
+	else if (iwd_call_use_ioctl(b->c) ||
+		 (claim_fallback(b) == 0 && plan_quiet(b) == 0))
 		ret = place_all(b);
 	err = errno;
 	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {
@@ -546,16 +628,24 @@ static int run_job(void *arg)
 /*
  * The caller's progress callback, in the calling thread and in the
  * caller's working directory: the worker hands it over to the caller;
- * without one, the working directory goes back first.
+ * without one, the working directory goes back first, and returns to
+ * where the batch stood after.
  */
 static void progress_home(unsigned long done, unsigned long total, void *arg)
 {
 	struct batch *b = arg;
+	int dir = iwd_targets_where(&b->targets);
 
 	if (iwd_worker_report(b->progress, done, total, b->progress_arg))
 		return;
 	iwd_targets_leave(&b->targets);
 	b->progress(done, total, b->progress_arg);
+	/*
+	 * Back to the dirfd the cycles' names are relative to.  Should it
+	 * fail (the callback closed it), they fail by name (ENOENT, or
+	 * EEXIST with IN_MASK_CREATE): no watch is altered.
+	 */
+	iwd_targets_return(&b->targets, dir);
 }
 
 /*

@@ -93,6 +93,25 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 	return openat(dirfd, path, flags | O_CLOEXEC);
 }
 
+/*
+ * openat2() by number: glibc before 2.36 has no wrapper, nor has musl.
+ * Its number is 437 on every architecture but alpha (all share the
+ * table since Linux 5.1).  ENOSYS before Linux 5.6.
+ */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve)
+{
+	struct iwd_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve
+	};
+
+	calls++;
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
 int iwd_sys_close(int fd)
 {
 	calls++;

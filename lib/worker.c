@@ -15,8 +15,9 @@
  * not per watch.  Waking a thread that sleeps on another CPU costs tens
  * of microseconds on an idle machine, which per watch would be many
  * times a watch's own cost.  Meanwhile the caller runs the progress
- * reports the worker hands over (rare: every 16384 cycles), so that the
- * callback runs in the calling thread, as the manual says, in every case.
+ * reports the worker hands over (rare: every 16384 cycles), and the
+ * open_target callback of each OPEN_CB entry (one hand-over each), so
+ * that both callbacks run in the calling thread, as the manual says.
  */
 #include "config.h"
 
@@ -25,10 +26,9 @@
 
 #include "internal.h"
 
-/* A progress report the worker hands to the calling thread. */
+/* What the worker hands to the calling thread: fn(arg), run there. */
 struct report {
-	inotify_wd_progress_fn *fn;
-	unsigned long done, total;
+	void (*fn)(void *);
 	void *arg;
 };
 
@@ -68,25 +68,46 @@ static void *worker_main(void *p)
 }
 
 /*
- * In the worker: hand fn(done, total, arg) to the calling thread, which
- * runs it in its own working directory, and wait for its return.  False
- * when this is not the worker: call it yourself then.
+ * In the worker: hand fn(arg) to the calling thread, which runs it in its
+ * own working directory, and wait for its return.  False when this is
+ * not the worker: call it yourself then.
  */
-bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
-		       unsigned long total, void *arg)
+bool iwd_worker_hand(void (*fn)(void *), void *arg)
 {
 	struct job *j = current;
 
 	if (!j)
 		return false;
 	pthread_mutex_lock(&j->lock);
-	j->r = (struct report){ fn, done, total, arg };
+	j->r = (struct report){ fn, arg };
 	j->reporting = true;
 	iwd_sys_cond_wake(&j->cond);
 	while (j->reporting)
 		iwd_sys_cond_wait(&j->cond, &j->lock);
 	pthread_mutex_unlock(&j->lock);
 	return true;
+}
+
+struct progress {
+	inotify_wd_progress_fn *fn;
+	unsigned long done, total;
+	void *arg;
+};
+
+static void run_progress(void *arg)
+{
+	struct progress *p = arg;
+
+	p->fn(p->done, p->total, p->arg);
+}
+
+/* In the worker: the progress callback, handed over as above. */
+bool iwd_worker_report(inotify_wd_progress_fn *fn, unsigned long done,
+		       unsigned long total, void *arg)
+{
+	struct progress p = { fn, done, total, arg };
+
+	return iwd_worker_hand(run_progress, &p);
 }
 
 /* The calling thread: run the worker's reports until it has finished. */
@@ -102,7 +123,7 @@ static void serve(struct job *j)
 		}
 		r = j->r;
 		pthread_mutex_unlock(&j->lock);
-		r.fn(r.done, r.total, r.arg);
+		r.fn(r.arg);
 		pthread_mutex_lock(&j->lock);
 		j->reporting = false;
 		iwd_sys_cond_wake(&j->cond);

@@ -55,11 +55,17 @@ int iwd_sys_inotify_init(void)
 	return inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 }
 
+/* The bits kernels before 4.4 know; they drop the others silently. */
+#define OLD_KERNEL_BITS \
+	(IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | \
+	 IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | \
+	 IN_ISDIR | IN_ONESHOT)
+
 /* Kernels before 4.4 drop unknown bits, IN_MASK_CREATE among them. */
 static int add_old_kernel(int fd, const char *path, uint32_t mask)
 {
 	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_IGNORED)
-		mask &= ~(uint32_t)IN_MASK_CREATE;
+		mask &= OLD_KERNEL_BITS;
 	if (seam.mask_create == INOTIFY_WD_MASK_CREATE_REJECTED &&
 	    (mask & IN_MASK_CREATE)) {
 		errno = EINVAL;
@@ -74,7 +80,8 @@ int iwd_sys_add(int fd, const char *path, uint32_t mask)
 
 	if (inject(SEAM_ADD))
 		return -1;
-	if (seam.before_add)
+	/* The probe's adds of "" (lib/probe.c) name no file to race with. */
+	if (seam.before_add && *path)
 		seam.before_add(fd, path);
 	if (seam.no_proc_fd && strncmp(path, "/proc/", 6) == 0) {
 		errno = ENOENT;
@@ -145,6 +152,31 @@ int iwd_sys_openat(int dirfd, const char *path, int flags)
 	if (inject(SEAM_OPEN))
 		return -1;
 	return openat(dirfd, path, flags | O_CLOEXEC);
+}
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+/* Plays a kernel before 5.6 (openat2_errno ENOSYS), or a rename race. */
+int iwd_sys_openat2(int dirfd, const char *path, int flags,
+		    uint64_t resolve)
+{
+	struct iwd_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve
+	};
+
+	if (inject(SEAM_OPEN))	/* counted as an open */
+		return -1;
+	if (seam.openat2_errno) {
+		errno = seam.openat2_errno;
+		return -1;
+	}
+	if (seam.openat2_eagain) {
+		seam.openat2_eagain--;
+		errno = EAGAIN;
+		return -1;
+	}
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 int iwd_sys_close(int fd)

@@ -20,6 +20,8 @@ struct seam {
 	bool no_proc_fd;	/* adds through /proc/self/fd/N fail too */
 	int last_wd;
 	bool no_mount_id;	/* statx() has no mount id (< 5.8) */
+	int openat2_errno;	/* openat2() answers this (ENOSYS: < 5.6) */
+	int openat2_eagain;	/* the next this many openat2() give EAGAIN */
 	/* called before each add reaches the kernel (a rename, say) */
 	void (*before_add)(int fd, const char *path);
 	/* fault injection: the fail_at-th call of fail_kind fails */
