@@ -20,8 +20,9 @@
 
 /*
  * Bridge while the library's inotify_wd_find_paths() is being merged: a
- * weak reference links without it, and the dump then says why it has no
- * path=.  Remove once lib/paths.c is in the tree.
+ * weak reference links without it, and the dump is then the one of 0.1,
+ * without path= and without a warning per watch.  Remove once
+ * lib/paths.c is in the tree.
  */
 #pragma weak inotify_wd_find_paths
 
@@ -92,11 +93,8 @@ static int instance_paths(int pid, struct instance *in)
 
 	if (!in->n)
 		return 0;
-	if (!inotify_wd_find_paths) {
-		errmsg("pid %d fd %d: no path= for its %zu watches: this libinotifywd has no inotify_wd_find_paths() (ENOSYS)",
-		       pid, in->fd, in->n);
+	if (!inotify_wd_find_paths)
 		return 0;
-	}
 	res = calloc(in->n, sizeof(*res));
 	if (!res) {
 		errmsg("pid %d: %s", pid, strerror(ENOMEM));
