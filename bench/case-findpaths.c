@@ -243,6 +243,7 @@ struct dump_arg {
 	bool floor;
 	bool overlay;		/* the floor decodes the layer's fid */
 	size_t *block;		/* the library: its string block's size */
+	size_t *used;		/* ... and the bytes of its strings */
 };
 
 /*
@@ -326,7 +327,7 @@ static void side_dump(const void *p, struct sample *s)
 	char *strings = NULL;
 	ssize_t left;
 	double t0;
-	size_t n;
+	size_t n, k;
 
 	t0 = now_ns();
 	if (inotify_wd_dump(0, a->fd, &w, &n, sizeof(*w)) < 0 || n != a->n)
@@ -342,8 +343,11 @@ static void side_dump(const void *p, struct sample *s)
 			    left < 0 ? strerror(errno) : "no path");
 	}
 	s->ns = now_ns() - t0;
-	if (a->block && strings)
+	if (a->block && strings) {
 		*a->block = malloc_usable_size(strings);
+		for (*a->used = 0, k = 0; k < n; k++)
+			*a->used += w[k].path ? strlen(w[k].path) + 1 : 0;
+	}
 	free(strings);
 	free(w);
 	s->ops = (double)n;
@@ -365,7 +369,7 @@ static void dump_rows(struct run *run, enum fs k)
 {
 	const struct plan *p = run->p;
 	static struct dump_arg args[NFS][MAX_SCALE][2];
-	static size_t block[NFS][MAX_SCALE];
+	static size_t block[NFS][MAX_SCALE], used[NFS][MAX_SCALE];
 	const struct tree *t = &trees[k];
 	struct side *s[2];
 	char id[8], title[96];
@@ -388,19 +392,21 @@ static void dump_rows(struct run *run, enum fs k)
 		}
 		args[k][i][0] = (struct dump_arg){ t, fd, p->scale[i], false,
 						   k == FS_OVL,
-						   &block[k][i] };
+						   &block[k][i], &used[k][i] };
 		args[k][i][1] = args[k][i][0];
 		args[k][i][1].floor = true;
 		args[k][i][1].block = NULL;
+		args[k][i][1].used = NULL;
 		s[0] = side_new("dump + inotify_wd_find_paths", side_dump,
 				&args[k][i][0], &args[k][i][0], 1);
 		s[1] = side_new("fdinfo + open_by_handle_at/readlink/fstat",
 				side_dump, &args[k][i][1], &args[k][i][1], 1);
 		group_run(s, 2, p->scale_rounds);
 		row_add(id, title, s[0], s[1], TARGET_RATIO_MAX, 1.20);
-		note_add("10d: %s 10^%d: %.1f bytes of path strings per watch (a block of %zu bytes).",
+		note_add("10d: %s 10^%d: %.1f bytes per watch for paths (a block of %zu bytes, %.1f used per watch).",
 			 fs_names[k], power_of_ten(p->scale[i]),
-			 (double)block[k][i] / (double)p->scale[i], block[k][i]);
+			 (double)block[k][i] / (double)p->scale[i], block[k][i],
+			 (double)used[k][i] / (double)p->scale[i]);
 		close(fd);
 		settle();
 	}
@@ -567,7 +573,8 @@ static void walk_rows(struct run *run)
 			 NO_WATCHES);
 		return;
 	}
-	a[0] = (struct walk_arg){ { t, fd, n, false, true, NULL }, WALK_NONE };
+	a[0] = (struct walk_arg){ { t, fd, n, false, true, NULL, NULL },
+				  WALK_NONE };
 	a[1] = a[0];
 	a[1].how = WALK_EACH;
 	a[2] = a[0];
