@@ -136,6 +136,9 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 {
 	if (check_array(w, n, size) < 0)
 		return -1;
+	/* Zeroed once the arguments hold: each stays so until placed. */
+	if (c->results)
+		memset(c->results, 0, n * sizeof(*c->results));
 	if (c->fd_err)
 		return fail(c->fd_err);	/* failed is count */
 	if (!n)
@@ -144,6 +147,9 @@ static int restore(struct call *c, const struct inotify_wd_watch *w,
 		return 0;
 	if (check_fd(c->fd) < 0)
 		c->st.failed = n;
+	/* The entry at fault, if any, carries the errno in its result. */
+	if (c->results && c->st.failed < n)
+		c->results[c->st.failed].error = errno;
 	return -1;
 }
 
@@ -157,6 +163,9 @@ EXPORT int inotify_wd_restore(int fd, const struct inotify_wd_watch *watches,
 
 	/* Errors that concern no single entry report the count. */
 	c.st.failed = count;
+	/* Only a restore has results: other calls ignore the field. */
+	if (ret == 0 && opts)
+		c.results = opts->results;
 	if (ret == 0)
 		ret = restore(&c, watches, count, size);
 	return iwd_call_end(&c, ret);

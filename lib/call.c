@@ -14,12 +14,21 @@
 #include "internal.h"
 
 #define KNOWN_FLAGS \
-	(INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK | INOTIFY_WD_NO_ROLLBACK)
+	(INOTIFY_WD_FALLBACK | INOTIFY_WD_NO_FALLBACK | INOTIFY_WD_NO_ROLLBACK | \
+	 INOTIFY_WD_FRESH)
 
+/*
+ * The reserved words, and on 32-bit ABIs the pads that keep each pointer's
+ * slot 64 bits wide: a later version may give them meaning.
+ */
 static bool reserved_clear(const struct inotify_wd_opts *o)
 {
 	size_t i;
 
+#if UINTPTR_MAX <= 0xffffffffU
+	if (o->pad0 || o->pad1 || o->pad2)
+		return false;
+#endif
 	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
 		if (o->reserved[i])
 			return false;

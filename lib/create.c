@@ -23,7 +23,7 @@
  * cycles in between go by name, each with IN_MASK_CREATE, which is
  * cheaper (fallback.c step()).  The calls that add once (4.19+ with the
  * ioctl, a restore's dense run after its last cycle) go by name, at no
- * extra cost.
+ * extra cost; so do those of a FRESH call before 4.19 (below).
  */
 #include "config.h"
 
@@ -52,16 +52,34 @@ static bool existed(const struct call *c, int wd)
 }
 
 /*
- * Without IN_MASK_CREATE the snapshot is what tells new from old, so it
- * must be readable; a private target (our memfd) needs no proof.
+ * INOTIFY_WD_FRESH before 4.19: the caller promises that the fd holds
+ * none of its watches, so a watch an add returns is new or the call's
+ * own, and no snapshot is needed to tell which (4.19+ needs none
+ * anyway).  A watch that needs no quiet first add then takes one add
+ * with the caller's mask, by name: there is no second add to hold the
+ * inode for.  The promise cannot be checked without the snapshot it
+ * saves; a false one costs the watch an add meets its mask (EEXIST).
  */
-int iwd_create_prepare(struct call *c, unsigned int how)
+bool iwd_create_fresh(const struct call *c)
+{
+	return (c->flags & INOTIFY_WD_FRESH) && !iwd_create_arms(c);
+}
+
+/* Does iwd_create() give the watch its mask in its one add? */
+bool iwd_create_once(const struct call *c, unsigned int how)
+{
+	if (how & IWD_CREATE_QUIET)
+		return false;
+	return iwd_create_arms(c) ||
+	       (iwd_create_fresh(c) && !(how & IWD_CREATE_PRIVATE));
+}
+
+/* The snapshot, which must be readable: else why, as the kernel says. */
+static int take_snapshot(struct call *c)
 {
 	struct snapshot *s = &c->taken.snap;
 	int bytes;
 
-	if (iwd_create_arms(c) || (how & IWD_CREATE_PRIVATE))
-		return 0;
 	if (!s->valid)
 		iwd_snapshot_take(s, c->fd);
 	if (s->valid)
@@ -77,21 +95,66 @@ int iwd_create_prepare(struct call *c, unsigned int how)
 }
 
 /*
+ * Without IN_MASK_CREATE the snapshot is what tells new from old, so it
+ * must be readable; a private target (our memfd) needs no proof, and
+ * neither does a FRESH call.
+ */
+int iwd_create_prepare(struct call *c, unsigned int how)
+{
+	if (iwd_create_arms(c) || iwd_create_fresh(c) ||
+	    (how & IWD_CREATE_PRIVATE))
+		return 0;
+	return take_snapshot(c);
+}
+
+/*
+ * A FRESH call's fallback is about to cycle: the watch own that its
+ * first add returned goes with the next cycle, so it had better be the
+ * call's.  Where a false promise would cost a watch its life, not just
+ * its mask, the snapshot is read after all: next to the cycles it costs
+ * little.  A watch made quiet reports no event; own does: it existed
+ * before (EEXIST, untouched).  What stays in the snapshot, the call's
+ * own watches forgotten, is what was there before the call.
+ */
+int iwd_create_learn(struct call *c, int own)
+{
+	const struct inotify_wd_watch *w;
+
+	if (!iwd_create_fresh(c) || c->taken.snap.valid)
+		return 0;
+	if (take_snapshot(c) < 0) {
+		c->whole = true;	/* fdinfo is no entry's */
+		return -1;
+	}
+	w = iwd_taken_find(&c->taken, own);
+	if (w && (w->mask & IN_ALL_EVENTS)) {
+		errno = EEXIST;
+		return -1;
+	}
+	iwd_taken_forget_own(&c->taken, own);
+	return 0;
+}
+
+/*
  * Create a watch on path, never touching an existing one.  With
  * IWD_CREATE_QUIET it reports no events (the fallback's cycling watches);
- * otherwise it gets mask right away where the kernel allows.
+ * otherwise it gets mask right away where the kernel allows.  A FRESH
+ * call's one add that returns a watch of the call's own has replaced its
+ * mask: c->clash names it, for iwd_create_mend().
  */
 int iwd_create(struct call *c, const char *path, uint32_t mask,
 	       unsigned int how)
 {
 	uint32_t quiet = iwd_quiet_mask(c, mask);
+	bool once = iwd_create_once(c, how);
 	int wd;
 
 	if (iwd_create_arms(c))
-		wd = iwd_sys_add(c->fd, path, (how & IWD_CREATE_QUIET) ?
-				 quiet : mask | IN_MASK_CREATE);
+		wd = iwd_sys_add(c->fd, path, once ? mask | IN_MASK_CREATE :
+					     quiet);
 	else
-		wd = iwd_sys_add(c->fd, path, quiet);
+		wd = iwd_sys_add(c->fd, path, once ?
+				 mask & ~(uint32_t)IN_MASK_CREATE : quiet);
 	/*
 	 * A held target's fd is open: ENOENT for its /proc/self/fd/N says
 	 * /proc is missing, and without it the inode cannot be held.
@@ -101,8 +164,28 @@ int iwd_create(struct call *c, const char *path, uint32_t mask,
 	if (wd < 0 || iwd_create_arms(c) || (how & IWD_CREATE_PRIVATE) ||
 	    !existed(c, wd))
 		return wd;
+	if (once)
+		c->clash = wd;
 	errno = EEXIST;
 	return -1;
+}
+
+/*
+ * After a FRESH clash: give the call's own watch c->clash back its mask,
+ * through the target the clashing add went to, which reached its inode.
+ * Should the path name another inode by now, the add made a watch there
+ * that is not the call's to keep (new, by the promise): it goes.  Keeps
+ * errno: the clash is what the caller hears of.
+ */
+void iwd_create_mend(struct call *c, const char *path, uint32_t mask)
+{
+	int saved = errno, got;
+
+	got = iwd_sys_add(c->fd, path, mask & ~(uint32_t)IN_MASK_CREATE);
+	if (got > 0 && got != c->clash && !iwd_taken_by_call(&c->taken, got))
+		iwd_discard_watch(c, got);
+	c->clash = 0;
+	errno = saved;
 }
 
 /*

@@ -178,6 +178,13 @@ static int cycle_to(struct call *c, struct cycle *cy, int wd)
 		c->st.method = INOTIFY_WD_METHOD_PLAIN;
 		return wd;
 	}
+	if (!(cy->how & IWD_CREATE_PRIVATE) &&
+	    iwd_create_learn(c, cy->held) < 0) {
+		/* EEXIST: not ours to cycle, nor to discard. */
+		if (errno == EEXIST)
+			cy->held = 0;
+		return -1;
+	}
 	if (needed(cy, cy->held, wd) > c->max_cycles) {
 		errno = ERANGE;
 		return -1;
@@ -213,7 +220,8 @@ int iwd_fallback_claim(struct call *c, const int *wds, size_t n,
 		errno = EINVAL;
 		return -1;
 	}
-	if (!s->valid)
+	/* FRESH: no wd is busy, by the caller's promise. */
+	if (!s->valid && !iwd_create_fresh(c))
 		iwd_snapshot_take(s, c->fd);
 	for (i = 0; s->valid && i < n; i++) {
 		if (iwd_taken_before(&c->taken, wds[i])) {

@@ -35,27 +35,40 @@ static int create_held(struct call *c, const char *path, uint32_t mask,
 	got = iwd_create(c, path, mask, how);
 	if (got < 0)
 		return -1;
+	if (got != wd && iwd_create_fresh(c)) {
+		/*
+		 * Neither wd nor the call's own: the fd held a watch on this
+		 * inode after all, whose mask the add replaced, or one at wd.
+		 * The promise was false; whose watch got is, only a snapshot
+		 * could tell, so it stays.
+		 */
+		errno = EEXIST;
+		return -1;
+	}
 	if (got != wd) {
 		/* wd was taken: the allocator skipped to a free one. */
 		iwd_discard_watch(c, got);
 		errno = EBUSY;
 		return -1;
 	}
-	if (!iwd_create_arms(c) && iwd_create_arm(c, path, mask, wd) < 0) {
+	if (!iwd_create_once(c, how) && iwd_create_arm(c, path, mask, wd) < 0) {
 		iwd_discard_watch(c, wd);
 		return -1;
 	}
 	return wd;
 }
 
-/* Before 4.19 the watch takes two adds: both reach the inode held. */
+/*
+ * Before 4.19 the watch takes two adds, both to the inode held; one by
+ * name in a FRESH call.
+ */
 static int create_at(struct call *c, const char *path, uint32_t mask, int wd,
 		     unsigned int how)
 {
 	struct hold h;
 	int got;
 
-	if (iwd_hold(&h, &path, &mask, how, !iwd_create_arms(c)) < 0)
+	if (iwd_hold(&h, &path, &mask, how, !iwd_create_once(c, how)) < 0)
 		return -1;
 	got = create_held(c, path, mask, wd,
 			  h.fd >= 0 ? how | IWD_CREATE_HELD : how);

@@ -83,6 +83,8 @@ struct taken {
 bool iwd_taken_before(const struct taken *t, int wd);
 bool iwd_taken_by_call(const struct taken *t, int wd);
 unsigned long iwd_taken_between(const struct taken *t, int a, int b);
+const struct inotify_wd_watch *iwd_taken_find(const struct taken *t, int wd);
+void iwd_taken_forget_own(struct taken *t, int own);
 
 /* ---- call.c: the state of one public call ---- */
 struct call {
@@ -103,7 +105,10 @@ struct call {
 	unsigned long sys_worker;	/* system calls of the worker thread */
 	int pending;		/* our IN_IGNORED events still queued */
 	bool queue_owned;	/* the queue held nothing else when we began */
+	int clash;		/* FRESH: the call's own wd an add returned */
+	bool whole;		/* the failure is the call's, no entry's */
 	struct taken taken;
+	struct inotify_wd_result *results;	/* restore: the caller's */
 };
 int iwd_call_begin(struct call *c, int fd, const struct inotify_wd_opts *opts,
 		   struct inotify_wd_stats *stats);
@@ -186,11 +191,15 @@ struct hold {
 	char path[32];		/* /proc/self/fd/N */
 };
 bool iwd_create_arms(const struct call *c);
+bool iwd_create_fresh(const struct call *c);
+bool iwd_create_once(const struct call *c, unsigned int how);
 uint32_t iwd_quiet_mask(const struct call *c, uint32_t mask);
 int iwd_create_prepare(struct call *c, unsigned int how);
 int iwd_create(struct call *c, const char *path, uint32_t mask,
 	       unsigned int how);
 int iwd_create_arm(struct call *c, const char *path, uint32_t mask, int wd);
+int iwd_create_learn(struct call *c, int own);
+void iwd_create_mend(struct call *c, const char *path, uint32_t mask);
 int iwd_hold_open(const char *path, uint32_t mask);
 uint32_t iwd_held_mask(uint32_t mask);
 int iwd_hold(struct hold *h, const char **path, uint32_t *mask,

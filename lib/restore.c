@@ -445,6 +445,39 @@ static int open_target(struct batch *b, size_t k, char *buf, size_t size,
 	return 0;
 }
 
+/* The entry of the call whose watch is wd, by binary search, or NULL. */
+static const struct inotify_wd_watch *entry_of(const struct batch *b, int wd)
+{
+	size_t lo = 0, hi = b->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (b->order[mid].wd < wd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->n && b->order[lo].wd == wd ? nth(b, lo) : NULL;
+}
+
+/*
+ * A FRESH add reached the watch of an earlier entry (two entries on one
+ * inode, which check_inodes() cannot see when ino is 0) and gave it this
+ * entry's mask: give it its own back, through this entry's target, with
+ * this target's lookup bits.
+ */
+static void mend(struct batch *b, const char *path, uint32_t used)
+{
+	const struct inotify_wd_watch *w = entry_of(b, b->c->clash);
+
+	if (!w) {
+		b->c->clash = 0;
+		return;
+	}
+	iwd_create_mend(b->c, path, (w->mask & ~(uint32_t)LOOKUP_BITS) |
+					    (used & LOOKUP_BITS));
+}
+
 /* Create entry k's watch; next is the wd the cursor stands at, or 0. */
 static int place_one(struct batch *b, size_t k, int next)
 {
@@ -457,6 +490,8 @@ static int place_one(struct batch *b, size_t k, int next)
 		return -1;
 	got = place(b, k, path, mask_for(w, fd), next,
 		    fd >= 0 ? IWD_CREATE_HELD : 0);
+	if (got < 0 && b->c->clash)
+		mend(b, path, mask_for(w, fd));
 	err = errno;
 	if (fd >= 0 && (got < 0 || !keep_fd(b, k, fd)))
 		iwd_sys_close(fd);
@@ -526,16 +561,20 @@ static void close_kept(struct batch *b)
 
 /*
  * Remove what this call created from its from-th watch (in wd order) on;
- * the caller's watches stay.
+ * the caller's watches stay.  The k-th watch created is entry k's: their
+ * results say they are gone.
  */
-static void rollback(struct call *c, size_t from)
+static void rollback(struct batch *b, size_t from)
 {
+	struct call *c = b->c;
 	struct taken *t = &c->taken;
 	int saved = errno;
 	size_t i;
 
 	for (i = t->ncreated; i > from; i--) {
 		iwd_remove_own(c, t->created[i - 1]);
+		if (c->results)
+			c->results[b->order[i - 1].i].wd = 0;
 		if (c->pending >= (int)iwd_call_drain(c))
 			iwd_queue_drain(c);
 	}
@@ -556,9 +595,9 @@ static int failed(struct batch *b, size_t k, size_t armed)
 	int err = errno;
 	size_t j;
 
-	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK)) {
-		b->c->st.failed = b->order[k].i;
-		rollback(b->c, 0);
+	if (!(b->c->flags & INOTIFY_WD_NO_ROLLBACK) || b->c->whole) {
+		b->c->st.failed = b->c->whole ? b->n : b->order[k].i;
+		rollback(b, 0);
 		return -1;
 	}
 	for (j = armed; j < k && j < b->quiet; j++) {
@@ -569,27 +608,70 @@ static int failed(struct batch *b, size_t k, size_t armed)
 		}
 	}
 	b->c->st.failed = b->order[k].i;
-	rollback(b->c, k);
+	rollback(b, k);
 	errno = err;
 	return -1;
+}
+
+/*
+ * What entry k's placement did, cycles counted from before: the caller's
+ * result, if asked for.  A few stores per entry, in the pass there is.
+ */
+static void note_result(struct batch *b, size_t k, unsigned long before,
+			int wd)
+{
+	struct inotify_wd_result *r = b->c->results;
+
+	if (!r)
+		return;
+	r += b->order[k].i;
+	r->wd = wd;
+	r->method = wd ? b->c->st.method : INOTIFY_WD_METHOD_NONE;
+	r->cycles = b->c->st.cycles - before;
+	/* HANDLE_FIRST: why the handle was passed over for the path */
+	r->handle_error = b->targets.handle_error;
 }
 
 static int place_all(struct batch *b)
 {
 	struct call *c = b->c;
+	unsigned long before;
 	int next = 0, wd;
 	size_t k;
 
 	for (k = 0; k < b->n; k++) {
-		if (place_one(b, k, next) < 0)
+		before = c->st.cycles;
+		if (place_one(b, k, next) < 0) {
+			note_result(b, k, before, 0);
 			return failed(b, k, 0);
+		}
 		wd = nth(b, k)->wd;
+		note_result(b, k, before, wd);
 		c->taken.created[c->taken.ncreated++] = wd;
 		next = wd == INT_MAX ? 0 : wd + 1;
 	}
 	for (k = 0; k < b->quiet; k++)
 		if (arm_one(b, k) < 0)
 			return failed(b, k, k);
+	return 0;
+}
+
+/*
+ * The snapshot, where the kernel needs one, before the first entry: not
+ * being able to read it is no entry's failure.  A FRESH call needs none,
+ * unless the fallback cycles past a gap: then the watch it cycles must be
+ * told from one that a false promise left (create.c iwd_create_learn()),
+ * and next to those cycles one read of fdinfo costs little.  Without a
+ * gap, only the first entry can cycle, and learns when it does.
+ */
+static int prepare(struct batch *b)
+{
+	if (iwd_create_prepare(b->c, 0) < 0)
+		return -1;
+	if (b->quiet && iwd_create_learn(b->c, 0) < 0) {
+		b->c->whole = false;
+		return -1;
+	}
 	return 0;
 }
 
@@ -604,12 +686,13 @@ static int run(struct batch *b)
 
 	if (iwd_fast_settle(b->c, nth(b, 0)->wd) < 0)
 		ret = -1;
-	else if (iwd_call_use_ioctl(b->c) ||
-		 (claim_fallback(b) == 0 && plan_quiet(b) == 0))
+	else if ((iwd_call_use_ioctl(b->c) ||
+		  (claim_fallback(b) == 0 && plan_quiet(b) == 0)) &&
+		 prepare(b) == 0)
 		ret = place_all(b);
 	err = errno;
 	if (iwd_targets_leave(&b->targets) < 0 && ret == 0) {
-		rollback(b->c, 0);
+		rollback(b, 0);
 		ret = -1;
 		b->c->st.failed = b->n;	/* no entry at fault */
 	} else {

@@ -3,7 +3,8 @@
 /*
  * The wds that are taken on the caller's fd: those /proc/self/fdinfo
  * showed when the call began (the snapshot, its watches "before" the
- * call), and those the call has created since (a restore's).  Both
+ * call; a FRESH call reads it late, if at all, and forgets its own
+ * watches in it), and those the call has created since (a restore's).  Both
  * lists are sorted: the snapshot by the parser, the created ones because
  * a restore places its watches in ascending wd order.  So every question is a binary search, and a restore of n
  * watches stays O(n log n) on kernels where each add must be checked
@@ -59,6 +60,31 @@ bool iwd_taken_by_call(const struct taken *t, int wd)
 	size_t i = created_lower(t, wd);
 
 	return i < t->ncreated && t->created[i] == wd;
+}
+
+/* The watch the snapshot shows at wd, or NULL. */
+const struct inotify_wd_watch *iwd_taken_find(const struct taken *t, int wd)
+{
+	size_t i = snap_lower(&t->snap, wd);
+
+	return i < t->snap.n && t->snap.w[i].wd == wd ? &t->snap.w[i] : NULL;
+}
+
+/*
+ * A snapshot taken late (INOTIFY_WD_FRESH: only once the fallback is
+ * about to cycle) shows the call's own watches too: the ones it created,
+ * and own, the watch it is about to cycle.  Forget them, so that what
+ * stays is what was there before the call, as an early snapshot shows.
+ */
+void iwd_taken_forget_own(struct taken *t, int own)
+{
+	struct snapshot *s = &t->snap;
+	size_t i, m = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (s->w[i].wd != own && !iwd_taken_by_call(t, s->w[i].wd))
+			s->w[m++] = s->w[i];
+	s->n = m;
 }
 
 /* Taken wds in [lo, hi], lo <= hi, without wrapping. */

@@ -144,6 +144,12 @@ int iwd_sys_open(const char *path, int flags)
 		errno = ENOENT;
 		return -1;
 	}
+	if (strstr(path, "/fdinfo/"))
+		seam.fdinfo_reads++;
+	if (seam.fail_open && strstr(path, seam.fail_open)) {
+		errno = seam.fail_errno;
+		return -1;
+	}
 	return open(path, flags | O_CLOEXEC);
 }
 

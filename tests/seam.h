@@ -28,6 +28,9 @@ struct seam {
 	enum seam_call fail_kind;
 	unsigned long fail_at;	/* 0: never */
 	int fail_errno;
+	/* every open of a path containing this fails with fail_errno */
+	const char *fail_open;
+	unsigned long fdinfo_reads;	/* opens of a /proc/.../fdinfo/ file */
 	unsigned long count[SEAM_NCALLS];
 };
 

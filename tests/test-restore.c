@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <seccomp.h>
 
 #include "seam.h"
 #include "variant.h"
@@ -73,6 +74,26 @@ static void expect_same_watches(void)
 	klines_free(a, na);
 	klines_free(b, nb);
 	ck_assert_int_eq(queued_bytes(dst), 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+
+/* fd has exactly the n watches of w (n <= MAX_KWATCH), nothing queued. */
+static void expect_same_watches_of(int fd, const struct inotify_wd_watch *w,
+				   size_t n)
+{
+	const struct kwatch *k;
+	struct kstate after;
+	size_t i;
+
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, (int)n);
+	for (i = 0; i < n; i++) {
+		k = kfind(&after, w[i].wd);
+		ck_assert_ptr_nonnull(k);
+		ck_assert_uint_eq(k->ino, inode_of(w[i].path));
+		ck_assert_uint_eq(k->mask, w[i].mask);
+	}
+	ck_assert_int_eq(after.queued, 0);
 	ck_assert_int_eq(open_fds(), fds_before);
 }
 
@@ -651,6 +672,385 @@ START_TEST(no_rollback_arm_fails)
 }
 END_TEST
 
+/* ---- per-entry results (opts.results) ---- */
+
+#define CANARY	0xa5
+
+/* Room for the largest set here, and canaries beyond it. */
+#define FRESH_N	50
+static struct inotify_wd_result res[FRESH_N + 2];
+
+static int restore_res(int fd, const struct inotify_wd_watch *w, size_t n,
+		       unsigned int flags)
+{
+	struct inotify_wd_opts o = variant_opts();
+
+	memset(res, CANARY, sizeof(res));
+	o.flags |= flags;
+	o.results = res;
+	return inotify_wd_restore(fd, w, n, WSIZE, &o, &st);
+}
+
+static void expect_result(size_t i, int wd, unsigned int method,
+			  unsigned long cycles, int error)
+{
+	const struct inotify_wd_result *r = &res[i];
+
+	ck_assert_msg(r->wd == wd && r->method == method &&
+		      r->cycles == cycles && r->error == error,
+		      "[%s] result %zu: wd %d method %u cycles %llu error %d, "
+		      "want %d %u %lu %d", V->name, i, r->wd, r->method,
+		      (unsigned long long)r->cycles, r->error, wd, method,
+		      cycles, error);
+	ck_assert_int_eq(r->handle_error, 0);
+	ck_assert_uint_eq(r->reserved[0], 0);
+	ck_assert_uint_eq(r->reserved[1], 0);
+}
+
+/* The results from n on are as the caller left them. */
+static void expect_canaries(size_t n)
+{
+	const unsigned char *p = (const unsigned char *)&res[n];
+	size_t i;
+
+	for (i = 0; i < (sizeof(res) / sizeof(res[0]) - n) * sizeof(res[0]);
+	     i++)
+		ck_assert_msg(p[i] == CANARY, "[%s] result byte %zu written",
+			      V->name, n * sizeof(res[0]) + i);
+}
+
+/* Each entry's wd, method and cycles, in the caller's order. */
+START_TEST(results_per_method)
+{
+	unsigned int gap = V->fallback ? INOTIFY_WD_METHOD_CYCLE :
+					 INOTIFY_WD_METHOD_IOCTL;
+	struct inotify_wd_watch w[3];
+
+	/* In wd order a (10), b (11, right after), c (500, a gap). */
+	w[0] = by_path(sc.c, IN_MODIFY, 500);
+	w[1] = by_path(sc.a, IN_ATTRIB, 10);
+	w[2] = by_path(sc.b, IN_MODIFY, 11);
+	variant_enter();
+	ck_assert_int_eq(restore_res(dst, w, 3, 0), 0);
+	ck_assert_uint_eq(st.failed, 3);
+	/* The fallback starts at 1 on a new instance: 9 cycles to 10. */
+	expect_result(0, 500, gap, V->fallback ? 500 - 12 : 0, 0);
+	expect_result(1, 10, gap, V->fallback ? 10 - 1 : 0, 0);
+	expect_result(2, 11, INOTIFY_WD_METHOD_PLAIN, 0, 0);
+	ck_assert_uint_eq(st.cycles, res[0].cycles + res[1].cycles);
+	expect_canaries(3);
+	expect_same_watches_of(dst, w, 3);
+}
+END_TEST
+
+/* A failure half-way: its entry has the errno, rolled back ones wd 0. */
+START_TEST(results_failure_midway)
+{
+	unsigned int gap = V->fallback ? INOTIFY_WD_METHOD_CYCLE :
+					 INOTIFY_WD_METHOD_IOCTL;
+	unsigned long cyc = V->fallback ? 9 : 0;
+	struct inotify_wd_watch w[4];
+	struct kstate after;
+	char missing[128];
+	int fd;
+
+	snprintf(missing, sizeof(missing), "%s/missing", sc.dir);
+	w[0] = by_path(sc.a, IN_MODIFY, 10);
+	w[1] = by_path(missing, IN_MODIFY, 300);
+	w[2] = by_path(sc.b, IN_MODIFY, 20);
+	w[3] = by_path(sc.d, IN_MODIFY, 400);
+	variant_enter();
+	ck_assert_int_eq(restore_res(dst, w, 4, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(st.failed, 1);
+	expect_result(0, 0, gap, cyc, 0);
+	expect_result(1, 0, INOTIFY_WD_METHOD_NONE, 0, ENOENT);
+	expect_result(2, 0, gap, cyc, 0);
+	expect_result(3, 0, INOTIFY_WD_METHOD_NONE, 0, 0);
+	expect_canaries(4);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 0);
+	/* Kept below the failure: their wds stay (a new instance, at 1). */
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(restore_res(fd, w, 4, INOTIFY_WD_NO_ROLLBACK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(st.failed, 1);
+	expect_result(0, 10, gap, cyc, 0);
+	expect_result(1, 0, INOTIFY_WD_METHOD_NONE, 0, ENOENT);
+	expect_result(2, 20, gap, cyc, 0);
+	expect_result(3, 0, INOTIFY_WD_METHOD_NONE, 0, 0);
+	expect_canaries(4);
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, 2);
+	ck_assert_ptr_nonnull(kfind(&after, 10));
+	ck_assert_ptr_nonnull(kfind(&after, 20));
+	close(fd);
+}
+END_TEST
+
+/* Every result zeroed, no error anywhere: the failure has no entry. */
+static void expect_no_entry(int ret, int err, size_t n)
+{
+	size_t i;
+
+	ck_assert_int_eq(ret, -1);
+	ck_assert_msg(errno == err, "[%s] errno %s, want %s", V->name,
+		      strerror(errno), strerror(err));
+	ck_assert_uint_eq(st.failed, n);
+	for (i = 0; i < n; i++)
+		expect_result(i, 0, INOTIFY_WD_METHOD_NONE, 0, 0);
+	expect_canaries(n);
+}
+
+/*
+ * stats.failed is count for each failure of no entry: options refused,
+ * an fd that is no instance, a queue with events in it, fdinfo that
+ * cannot be read where the kernel needs it (no IN_MASK_CREATE).
+ */
+START_TEST(results_no_entry)
+{
+	struct inotify_wd_opts o = variant_opts();
+	struct inotify_wd_watch w[3];
+	struct kstate before, after;
+	int p[2], f;
+
+	w[0] = by_path(sc.a, IN_MODIFY, 10);
+	w[1] = by_path(sc.b, IN_MODIFY, 300);
+	w[2] = by_path(sc.c, IN_MODIFY, 11);
+	ck_assert_int_eq(pipe(p), 0);
+	kstate(dst, &before);
+	variant_enter();
+	/* Options refused: the results are not even looked at. */
+	memset(res, CANARY, sizeof(res));
+	o.results = res;
+	o.reserved[0] = 1;
+	ck_assert_int_eq(inotify_wd_restore(dst, w, 3, WSIZE, &o, &st), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(st.failed, 3);
+	expect_canaries(0);
+#if UINTPTR_MAX <= 0xffffffffU
+	/* The pad that widens results to 64 bits on this ABI. */
+	o.reserved[0] = 0;
+	o.pad2 = 1;
+	ck_assert_int_eq(inotify_wd_restore(dst, w, 3, WSIZE, &o, &st), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	expect_canaries(0);
+#endif
+	/* Not an inotify instance. */
+	expect_no_entry(restore_res(p[0], w, 3, 0), EINVAL, 3);
+	/* Where the kernel needs fdinfo to tell new from old. */
+	if (V->mask_create) {
+		seam.fail_open = "/fdinfo/";
+		seam.fail_errno = EMFILE;
+		expect_no_entry(restore_res(dst, w, 3, 0), EMFILE, 3);
+		/*
+		 * FRESH: the fallback reads fdinfo only to cycle, before
+		 * the first entry when there is a gap, else when the first
+		 * entry has to.  Neither is the entry's failure.
+		 */
+		if (V->fallback) {
+			expect_no_entry(restore_res(dst, w, 3,
+						    INOTIFY_WD_FRESH |
+						    INOTIFY_WD_NO_ROLLBACK),
+					EMFILE, 3);
+			expect_no_entry(restore_res(dst, w, 1,
+						    INOTIFY_WD_FRESH |
+						    INOTIFY_WD_NO_ROLLBACK),
+					EMFILE, 1);
+		}
+		seam.fail_open = NULL;
+	}
+	kstate(dst, &after);
+	assert_kstate_equal(&before, &after);
+	/* The fallback's queue must start out empty. */
+	if (V->fallback) {
+		ck_assert_int_ge(inotify_add_watch(dst, sc.d, IN_ATTRIB), 1);
+		f = open(sc.d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_int_eq(fchmod(f, 0700), 0);
+		close(f);
+		expect_no_entry(restore_res(dst, w, 3, 0), EAGAIN, 3);
+	}
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/* ---- INOTIFY_WD_FRESH ---- */
+
+/*
+ * On the "ioctl" and "seccomp-enotty" variants, a seccomp filter refuses
+ * IN_MASK_CREATE as 4.4-4.18 do: the real kernel then plays 4.17/4.18
+ * and 4.4-4.16 (the bench's played kernels).  Only where the case has a
+ * process of its own, the filter staying until it ends.  Before the
+ * library's first call: it probes the kernel then.
+ */
+static void play_old(void)
+{
+	const struct scmp_arg_cmp cmp = {
+		.arg = 2, .op = SCMP_CMP_MASKED_EQ,
+		.datum_a = IN_MASK_CREATE, .datum_b = IN_MASK_CREATE,
+	};
+	scmp_filter_ctx ctx;
+
+	if (nofork() || (strcmp(V->name, "ioctl") &&
+			 strcmp(V->name, "seccomp-enotty")))
+		return;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	ck_assert(ctx);
+	ck_assert_int_eq(seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EINVAL),
+						SCMP_SYS(inotify_add_watch), 1,
+						&cmp), 0);
+	ck_assert_int_eq(seccomp_load(ctx), 0);
+	seccomp_release(ctx);
+}
+
+/* After play_old(): the features, probed now; true without IN_MASK_CREATE. */
+static bool old_kernel(bool *ioctl)
+{
+	struct inotify_wd_features f;
+
+	ck_assert_int_eq(inotify_wd_get_features(&f), 0);
+	*ioctl = f.setnextwd && !(V->flags & INOTIFY_WD_FALLBACK);
+	return f.mask_create != INOTIFY_WD_MASK_CREATE_HONOURED;
+}
+
+/* The adds and fdinfo reads of one restore of w into a new instance. */
+static void count_restore(const struct inotify_wd_watch *w, unsigned int flags,
+			  unsigned long *adds, unsigned long *fdinfo)
+{
+	unsigned long a0 = seam.count[SEAM_ADD], f0 = seam.fdinfo_reads;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	struct kstate after;
+	int i;
+
+	ck_assert_int_eq(restore_res(fd, w, FRESH_N, flags), 0);
+	*adds = seam.count[SEAM_ADD] - a0;
+	*fdinfo = seam.fdinfo_reads - f0;
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, MAX_KWATCH < FRESH_N ? MAX_KWATCH : FRESH_N);
+	for (i = 0; i < after.n; i++) {
+		ck_assert_int_eq(after.w[i].wd, w[i].wd);
+		ck_assert_uint_eq(after.w[i].ino, inode_of(w[i].path));
+		ck_assert_uint_eq(after.w[i].mask, w[i].mask);
+		ck_assert_int_eq(res[i].wd, w[i].wd);
+	}
+	ck_assert_int_eq(after.queued, 0);
+	close(fd);
+}
+
+/*
+ * A new instance, FRESH: one add per watch, no fdinfo, where the kernel
+ * lacks IN_MASK_CREATE (the fallback's first entry takes two: it learns
+ * where the cursor is with a quiet add).  Without FRESH: two per watch
+ * and the snapshot, as before.  With IN_MASK_CREATE: no difference.
+ */
+START_TEST(fresh_one_add)
+{
+	char **files = scratch_files(FRESH_N);
+	struct inotify_wd_watch w[FRESH_N];
+	unsigned long adds, fdinfo, adds0, fdinfo0;
+	bool ioctl, old;
+	int i;
+
+	for (i = 0; i < FRESH_N; i++)
+		w[i] = by_path(files[i], i % 2 ? IN_MODIFY : IN_ATTRIB | IN_ONESHOT,
+			       i + 1);
+	variant_enter();
+	play_old();
+	old = old_kernel(&ioctl);	/* the probe: its adds are not counted */
+	count_restore(w, INOTIFY_WD_FRESH, &adds, &fdinfo);
+	count_restore(w, 0, &adds0, &fdinfo0);
+	if (old) {
+		ck_assert_msg(adds == FRESH_N + (unsigned long)!ioctl,
+			      "[%s] %lu adds for %d watches", V->name, adds,
+			      FRESH_N);
+		ck_assert_uint_eq(fdinfo, 0);
+		ck_assert_uint_eq(adds0, 2 * FRESH_N);
+		ck_assert_uint_ge(fdinfo0, 1);
+	} else {
+		ck_assert_uint_eq(adds, adds0);
+		ck_assert_uint_eq(fdinfo, fdinfo0);
+	}
+	for (i = 0; i < FRESH_N; i++)
+		free(files[i]);
+	free(files);
+}
+END_TEST
+
+/*
+ * Two entries on one inode that no ino tells apart (a and its hard link
+ * ln): the second gets EEXIST, and the first keeps its own mask, which
+ * a FRESH add on an old kernel replaced for a moment.
+ */
+START_TEST(fresh_own_clash)
+{
+	struct inotify_wd_watch w[2];
+	struct kstate after;
+	bool ioctl;
+	int fd;
+
+	w[0] = by_path(sc.a, IN_MODIFY, 1);
+	w[1] = by_path(sc.ln, IN_ATTRIB | IN_CLOSE_WRITE, 2);
+	variant_enter();
+	play_old();
+	(void)old_kernel(&ioctl);
+	ck_assert_int_eq(restore_res(dst, w, 2, INOTIFY_WD_FRESH |
+						INOTIFY_WD_NO_ROLLBACK), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_uint_eq(st.failed, 1);
+	ck_assert_int_eq(res[0].wd, 1);
+	ck_assert_int_eq(res[1].wd, 0);
+	ck_assert_int_eq(res[1].error, EEXIST);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 1);
+	ck_assert_uint_eq(kfind(&after, 1)->ino, inode_of(sc.a));
+	ck_assert_msg(kfind(&after, 1)->mask == IN_MODIFY,
+		      "[%s] wd 1 has mask %#x", V->name, kfind(&after, 1)->mask);
+	ck_assert_int_eq(after.queued, 0);
+	/* Rolled back: nothing stays. */
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_eq(restore_res(fd, w, 2, INOTIFY_WD_FRESH), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_int_eq(res[0].wd, 0);
+	kstate(fd, &after);
+	ck_assert_int_eq(after.n, 0);
+	ck_assert_int_eq(after.queued, 0);
+	close(fd);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/*
+ * A false promise: the caller watches c already.  EEXIST; the watch
+ * stays, with its mask, except on an old kernel's single add (the
+ * ioctl path), which replaced it: what the man page warns of.  The
+ * fallback never cycles it away: it reads fdinfo before a first cycle.
+ */
+START_TEST(fresh_false_promise)
+{
+	struct inotify_wd_watch w[1];
+	struct kstate after;
+	bool ioctl, old;
+
+	w[0] = by_path(sc.c, IN_ATTRIB, 10);
+	put_watch(dst, sc.c, IN_MODIFY, 5);
+	variant_enter();
+	play_old();
+	old = old_kernel(&ioctl);
+	ck_assert_int_eq(restore_res(dst, w, 1, INOTIFY_WD_FRESH), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_uint_eq(st.failed, 0);
+	kstate(dst, &after);
+	ck_assert_int_eq(after.n, 1);
+	ck_assert_uint_eq(kfind(&after, 5)->ino, inode_of(sc.c));
+	ck_assert_uint_eq(kfind(&after, 5)->mask,
+			  old && ioctl ? IN_ATTRIB : IN_MODIFY);
+	ck_assert_int_eq(after.queued, 0);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
 /* Dump refuses what is not an inotify fd, and reads other processes. */
 START_TEST(dump_other_process)
 {
@@ -718,7 +1118,10 @@ int main(void)
 		NEEDS(handle_errors, HANDLES), CASE(fallback_pending_events),
 		CASE(dump_other_process), CASE(renamed_onto_callers_watch),
 		CASE(renamed_beyond_budget), CASE(no_rollback_arms_kept),
-		CASE(no_rollback_arm_fails),
+		CASE(no_rollback_arm_fails), CASE(results_per_method),
+		CASE(results_failure_midway), CASE(results_no_entry),
+		CASE(fresh_one_add), CASE(fresh_own_clash),
+		CASE(fresh_false_promise),
 	};
 
 	/* The slowest: 12 s here, 26 s in user-mode Linux (see README). */

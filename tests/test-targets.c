@@ -804,6 +804,8 @@ static void handle_of(struct inotify_wd_watch *w, const char *path)
  */
 START_TEST(handle_first)
 {
+	struct inotify_wd_opts o = { 0 };
+	struct inotify_wd_result r;
 	struct inotify_wd_watch w;
 	unsigned int i;
 	int mfd = open(sc.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -826,9 +828,14 @@ START_TEST(handle_first)
 		w.handle[i] ^= 0xa5;
 	w.path = sc.a;
 	w.wd = 5;
-	ck_assert_msg(restore(&w, 1, NULL) == 0, "[%s] restore: %s", V->name,
+	o.results = &r;
+	ck_assert_msg(restore(&w, 1, &o) == 0, "[%s] restore: %s", V->name,
 		      strerror(errno));
 	expect_on(5, sc.a);
+	/* the result says why the path stood in for the handle */
+	ck_assert_int_eq(r.wd, 5);
+	ck_assert_int_ne(r.handle_error, 0);
+	ck_assert_int_eq(r.error, 0);
 	expect_clean(1);
 	ck_assert_int_eq(inotify_rm_watch(dst, 5), 0);
 	ck_assert_int_gt(read(dst, (char[64]){ 0 }, 64), 0);
