@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Copyright (C) 2026 the libinotifywd authors
 /*
- * Case 10: paths for a dump, and restores by path beneath a root (issue 16
+ * Case 11: paths for a dump, and restores by path beneath a root (issue 16
  * item 5), against what a checkpoint tool writes by hand.
  *
- * 10a: a dump with paths (inotify_wd_dump() + inotify_wd_find_paths() of
+ * 11a: a dump with paths (inotify_wd_dump() + inotify_wd_find_paths() of
  *      this process) against the floor: the same fdinfo read, then per
  *      watch open_by_handle_at() on the right mount (for overlayfs, the
  *      lower layer's fid on the layer, as the handle names it), readlink
  *      of /proc/self/fd/N, fstat, close; 10^3, 10^4, 10^5 watches on
  *      ext4 (the scratch directory, when it is ext4), tmpfs and overlayfs.
- * 10b, 10c: overlayfs, a lower layer of 10^5 entries, 10^4 watches: the
+ * 11b, 11c: overlayfs, a lower layer of 10^5 entries, 10^4 watches: the
  *      library against a walk of the merged tree per watch (CRIU PR
  *      #3043's way; sampled on 20 watches, cost per watch) and against one
  *      walk for all (RFC #3052's way).
- * 10d: memory per watch with paths: the string block over the count.
- * 10e: restore of 10^4 watches by path beneath a root (DIRFD | IN_ROOT,
+ * 11d: memory per watch with paths: the string block over the count.
+ * 11e: restore of 10^4 watches by path beneath a root (DIRFD | IN_ROOT,
  *      FRESH) against the loop openat2(RESOLVE_IN_ROOT) + add through
  *      /proc/self/fd/N + close.
  *
@@ -202,7 +202,7 @@ static bool trees_build(struct run *run, char *why, size_t size)
 		snprintf(why, size, "cannot mount tmpfs: %s", strerror(errno));
 		return false;
 	}
-	progress(run, "10: building the trees (%s files on tmpfs and overlayfs)",
+	progress(run, "11: building the trees (%s files on tmpfs and overlayfs)",
 		 counted(TREE_FILES));
 	tree_ext4();
 	tree_tmpfs();
@@ -210,7 +210,7 @@ static bool trees_build(struct run *run, char *why, size_t size)
 	return true;
 }
 
-/* ---- 10a: a dump with paths ---- */
+/* ---- 11a: a dump with paths ---- */
 
 /*
  * An instance holding a watch on each of the first n files of t, or -1
@@ -376,14 +376,14 @@ static void dump_rows(struct run *run, enum fs k)
 	int i, fd;
 
 	for (i = 0; i < p->nscale && p->scale[i] <= 100000; i++) {
-		snprintf(id, sizeof(id), "10a%d%d", (int)k, i);
+		snprintf(id, sizeof(id), "11a%d%d", (int)k, i);
 		snprintf(title, sizeof(title), "%s 10^%d: dump with paths vs floor",
 			 fs_names[k], power_of_ten(p->scale[i]));
 		if (!t->ready || t->n < p->scale[i]) {
 			row_skip(id, title, t->ready ? "too few files" : t->why);
 			continue;
 		}
-		progress(run, "10a: %s, %s watches", fs_names[k],
+		progress(run, "11a: %s, %s watches", fs_names[k],
 			 counted(p->scale[i]));
 		fd = watch_tree(t, p->scale[i]);
 		if (fd < 0) {
@@ -403,7 +403,7 @@ static void dump_rows(struct run *run, enum fs k)
 				side_dump, &args[k][i][1], &args[k][i][1], 1);
 		group_run(s, 2, p->scale_rounds);
 		row_add(id, title, s[0], s[1], TARGET_RATIO_MAX, 1.20);
-		note_add("10d: %s 10^%d: %.1f bytes per watch for paths (a block of %zu bytes, %.1f used per watch).",
+		note_add("11d: %s 10^%d: %.1f bytes per watch for paths (a block of %zu bytes, %.1f used per watch).",
 			 fs_names[k], power_of_ten(p->scale[i]),
 			 (double)block[k][i] / (double)p->scale[i], block[k][i],
 			 (double)used[k][i] / (double)p->scale[i]);
@@ -412,7 +412,7 @@ static void dump_rows(struct run *run, enum fs k)
 	}
 }
 
-/* ---- 10b, 10c: overlayfs, against walks of the merged tree ---- */
+/* ---- 11b, 11c: overlayfs, against walks of the merged tree ---- */
 
 /* Depth first under dir: the path of ino, or false (CRIU #3043's scan). */
 static bool walk_find(int dir, ino_t ino, dev_t dev)
@@ -557,19 +557,19 @@ static void walk_rows(struct run *run)
 	int fd;
 
 	if (!t->ready) {
-		row_skip("10b", "overlayfs 10^4 of 10^5: vs a walk per watch",
+		row_skip("11b", "overlayfs 10^4 of 10^5: vs a walk per watch",
 			 t->why);
-		row_skip("10c", "overlayfs 10^4 of 10^5: vs one walk", t->why);
+		row_skip("11c", "overlayfs 10^4 of 10^5: vs one walk", t->why);
 		return;
 	}
-	progress(run, "10b: overlayfs, %s watches among %s entries",
+	progress(run, "11b: overlayfs, %s watches among %s entries",
 		 counted(n), counted(t->n));
 	/* Spread over every directory: the walks meet them at random. */
 	fd = watch_tree(t, n);
 	if (fd < 0) {
-		row_skip("10b", "overlayfs 10^4 of 10^5: vs a walk per watch",
+		row_skip("11b", "overlayfs 10^4 of 10^5: vs a walk per watch",
 			 NO_WATCHES);
-		row_skip("10c", "overlayfs 10^4 of 10^5: vs one walk",
+		row_skip("11c", "overlayfs 10^4 of 10^5: vs one walk",
 			 NO_WATCHES);
 		return;
 	}
@@ -584,17 +584,17 @@ static void walk_rows(struct run *run)
 			&a[1], NULL, 1);
 	s[2] = side_new("one walk for all", side_walk, &a[2], NULL, 1);
 	group_run(s, 3, run->p->batch_rounds);
-	row_add("10b", "overlayfs 10^4 of 10^5: vs a walk per watch", s[0],
+	row_add("11b", "overlayfs 10^4 of 10^5: vs a walk per watch", s[0],
 		s[1], TARGET_RATIO_MAX, 0.001);
-	row_add("10c", "overlayfs 10^4 of 10^5: vs one walk", s[0], s[2],
+	row_add("11c", "overlayfs 10^4 of 10^5: vs one walk", s[0], s[2],
 		TARGET_RATIO_MAX, 0.5);
-	note_add("10b: the walk per watch is timed on %d watches spread over the dump and reported per watch (CRIU PR #3043 scans the mount for each); 10c walks once and matches every pending inode (RFC #3052). Both fstatat() each entry: readdir's d_ino is not st_ino on a merged directory. Targets: 10b ratio <= 0.001 (1000x faster), 10c <= 0.5 (2x).",
+	note_add("11b: the walk per watch is timed on %d watches spread over the dump and reported per watch (CRIU PR #3043 scans the mount for each); 11c walks once and matches every pending inode (RFC #3052). Both fstatat() each entry: readdir's d_ino is not st_ino on a merged directory. Targets: 11b ratio <= 0.001 (1000x faster), 11c <= 0.5 (2x).",
 		 WALK_SAMPLE);
 	close(fd);
 	settle();
 }
 
-/* ---- 10e: restore by path beneath a root ---- */
+/* ---- 11e: restore by path beneath a root ---- */
 
 struct root_arg {
 	const struct inotify_wd_watch *w;	/* relative paths, wd 1..n */
@@ -658,11 +658,11 @@ static void root_row(struct run *run)
 	struct side *s[2];
 
 	if (!t->ready) {
-		row_skip("10e", "10^4 by path beneath a root vs openat2 loop",
+		row_skip("11e", "10^4 by path beneath a root vs openat2 loop",
 			 t->why);
 		return;
 	}
-	progress(run, "10e: %s watches by path beneath a root", counted(n));
+	progress(run, "11e: %s watches by path beneath a root", counted(n));
 	w = calloc(n, sizeof(*w));
 	if (!w)
 		die("out of memory");
@@ -687,9 +687,9 @@ static void root_row(struct run *run)
 	s[1] = side_new("openat2 + add + close loop", side_root, &a[1],
 			&a[1], 1);
 	group_run(s, 2, run->p->batch_rounds);
-	row_add("10e", "10^4 by path beneath a root vs openat2 loop", s[0],
+	row_add("11e", "10^4 by path beneath a root vs openat2 loop", s[0],
 		s[1], TARGET_RATIO_MAX, 1.10);
-	note_add("10e: paths like %s resolved beneath %s with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS; FRESH instance, wds 1..%zu.",
+	note_add("11e: paths like %s resolved beneath %s with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS; FRESH instance, wds 1..%zu.",
 		 w[0].path, base, n);
 	close(a[0].rootfd);
 	free(w);
@@ -701,9 +701,9 @@ void case_findpaths(struct run *run)
 	int k;
 
 	if (!trees_build(run, why, sizeof(why))) {
-		row_skip("10a", "dump with paths vs floor", why);
-		row_skip("10b", "overlayfs: vs a walk per watch", why);
-		row_skip("10e", "by path beneath a root vs openat2 loop", why);
+		row_skip("11a", "dump with paths vs floor", why);
+		row_skip("11b", "overlayfs: vs a walk per watch", why);
+		row_skip("11e", "by path beneath a root vs openat2 loop", why);
 		return;
 	}
 	for (k = 0; k < NFS; k++)
@@ -714,5 +714,5 @@ void case_findpaths(struct run *run)
 	if (trees[FS_OVL].ready)
 		umount2(trees[FS_OVL].root, MNT_DETACH);
 	umount2(base, MNT_DETACH);
-	note_add("10: every tree is mounted in this process's own mount namespace and goes with it; 10^5 watches need flock /work/heavy.lock on a shared machine.");
+	note_add("11: every tree is mounted in this process's own mount namespace and goes with it; 10^5 watches need flock /work/heavy.lock on a shared machine.");
 }

@@ -211,3 +211,52 @@ EXPORT int inotify_wd_get_features(struct inotify_wd_features *f)
 	f->env_max_cycles = e.max_cycles;
 	return 0;
 }
+
+/*
+ * Options find_paths reads: flags (NO_WALK alone), results, max_walk;
+ * the reserved space must be zero, as for every call.  An entry with
+ * bytes past this version's structure sets a field it does not know.
+ */
+static int check_find(const struct inotify_wd_watch *w, size_t n,
+		      size_t size, const struct inotify_wd_opts *o,
+		      char **strings)
+{
+	size_t i, k;
+
+	if (check_array(w, n, size) < 0 || !strings)
+		return fail(EINVAL);
+	if (o) {
+		for (k = 0; k < sizeof(o->reserved) / sizeof(o->reserved[0]);
+		     k++)
+			if (o->reserved[k])
+				return fail(EINVAL);
+		if (o->flags & ~(unsigned int)INOTIFY_WD_NO_WALK)
+			return fail(EINVAL);
+	}
+	for (i = 0; i < n; i++) {
+		const void *e = (const unsigned char *)w + i * size;
+
+		if (((const struct inotify_wd_watch *)e)->handle_bytes >
+		    INOTIFY_WD_HANDLE_MAX)
+			return fail(EINVAL);
+		if (!iwd_layout_tail_clear(e, size))
+			return fail(E2BIG);
+	}
+	return 0;
+}
+
+EXPORT ssize_t inotify_wd_find_paths(pid_t pid,
+				     struct inotify_wd_watch *watches,
+				     size_t count, size_t size,
+				     const struct inotify_wd_opts *opts,
+				     char **strings)
+{
+	if (pid < 0)
+		return fail(EINVAL);
+	if (check_find(watches, count, size, opts, strings) < 0)
+		return -1;
+	*strings = NULL;
+	if (opts && opts->results)
+		memset(opts->results, 0, count * sizeof(*opts->results));
+	return iwd_find_paths(pid, watches, count, size, opts, strings);
+}

@@ -7,7 +7,8 @@
  * adds to the application's namespace.
  *
  * The sections follow the way down a call takes (HACKING.md draws it):
- *   api.c -> call.c, probe.c -> restore.c (handle.c, worker.c, layout.c)
+ *   api.c -> call.c, probe.c -> restore.c (handle.c, worker.c, layout.c),
+ *            paths.c (ovl.c, walk.c, worker.c)
  *         -> fastpath.c | fallback.c -> create.c -> queue.c, taken.c,
  *            dump.c -> fdinfo.c, util.c -> sys.c
  * and no file calls a file above it.
@@ -153,6 +154,64 @@ bool iwd_target_needs_worker(const struct inotify_wd_watch *w);
 int iwd_target_open(struct targets *t, const struct inotify_wd_watch *w,
 		    char *buf, size_t size, const char **path, int *fd);
 
+/* ---- paths.c: a path for each watch, as a process sees it ---- */
+ssize_t iwd_find_paths(pid_t pid, struct inotify_wd_watch *w, size_t n,
+		       size_t size, const struct inotify_wd_opts *opts,
+		       char **strings);
+
+/* ---- ovl.c: overlayfs handles and layer options, no system call ---- */
+#define IWD_OVL_FILEID_V0	0xfb	/* before 5.5: no padding */
+#define IWD_OVL_FILEID_V1	0xf8	/* 3 bytes of padding first */
+/* An overlay handle, taken apart; fid points into the handle's bytes. */
+struct ovl_handle {
+	bool upper;		/* the real inode is on the upper layer */
+	int type;		/* the layer filesystem's own handle type */
+	unsigned int fid_bytes;	/* 1..128 */
+	const unsigned char *fid;
+	unsigned char uuid[16];	/* of the layer's filesystem, or zeros */
+};
+/* 0, or -1 with EINVAL when it is no well-formed overlay handle. */
+int iwd_ovl_decode(int type, unsigned int bytes, const unsigned char *h,
+		   struct ovl_handle *out);
+bool iwd_ovl_uuid_null(const struct ovl_handle *fh);
+/* The statfs() f_fsid (val[0] low) of a filesystem with fh's uuid, or 0. */
+uint64_t iwd_ovl_fsid(const struct ovl_handle *fh);
+struct ovl_layer {
+	const char *path;	/* as the mount was given it */
+	bool upper;
+};
+/*
+ * The layers in an overlay mount's super options (len bytes, as
+ * mountinfo shows them): *out (free()) points into *store (free()).
+ */
+int iwd_ovl_layers(const char *opts, size_t len, struct ovl_layer **out,
+		   size_t *n, char **store);
+/* mountinfo's \ooo escapes undone: n bytes of s into d (n + 1 bytes). */
+size_t iwd_mountinfo_unescape(char *d, const char *s, size_t n);
+
+/* ---- walk.c: a bounded search of a mount for inodes ---- */
+struct walk_key {
+	uint64_t ino;
+	size_t i;		/* the entry */
+};
+struct walk {
+	int root;		/* O_PATH fd of the directory to start at */
+	dev_t dev;		/* stay on it */
+	bool any_dev;		/* overlay: non-directories may show a layer's */
+	bool deep;		/* false: the root directory alone (a hint) */
+	const struct walk_key *keys;	/* sorted by ino */
+	size_t nkeys;
+	uint64_t *budget;	/* directory entries left to read */
+	/* a mount point other than the root: not entered */
+	bool (*skip)(void *arg, const char *rel);
+	/* entry i may be rel (from root): checks it; how many are left */
+	size_t (*found)(void *arg, size_t i, const char *rel);
+	bool (*pending)(void *arg, size_t i);
+	void *arg;
+};
+/* 0: all searched or found; 1: the budget ran out; -1 with errno. */
+int iwd_walk(const struct walk *wk);
+
 /* ---- worker.c: a thread with a working directory of its own ---- */
 bool iwd_worker_needed(void);
 bool iwd_worker_hand(void (*fn)(void *), void *arg);
@@ -251,6 +310,9 @@ long iwd_sys_getdents(int fd, void *buf, size_t size);
 struct stat;
 int iwd_sys_stat(const char *path, struct stat *st);
 int iwd_sys_fstat(int fd, struct stat *st);
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+struct statfs;
+int iwd_sys_fstatfs(int fd, struct statfs *sf);
 int iwd_sys_mount_id(int fd, int *id);
 int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */

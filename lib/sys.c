@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -169,6 +170,18 @@ int iwd_sys_fstat(int fd, struct stat *st)
 {
 	calls++;
 	return fstat(fd, st);
+}
+
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	calls++;
+	return fstatat(dirfd, path, st, flags);
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	calls++;
+	return fstatfs(fd, sf);
 }
 
 /*

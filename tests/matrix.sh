@@ -21,7 +21,10 @@
 #   fuzz                  libFuzzer on inotify_wd_parse() (tests/fuzz-parse.c,
 #                         seeds in tests/fuzz-corpus/), then on the dump
 #                         reader of "inotifywd restore" (tests/fuzz-dump.c,
-#                         seeds in tests/fuzz-dump-corpus/)
+#                         seeds in tests/fuzz-dump-corpus/), then on the
+#                         overlay handle and layer-option parsers of
+#                         inotify_wd_find_paths() (tests/fuzz-ovl.c, seeds
+#                         in tests/fuzz-ovl-corpus/)
 #   deb                   contrib/debian/ built from "make dist" by
 #                         dpkg-buildpackage (source and binary, the suite
 #                         run under Debian's build flags), then lintian
@@ -576,6 +579,10 @@ check_fuzz() {
 	# shellcheck disable=SC2086
 	clang $flags -I"$src/lib" -o "$fz/fuzz-parse" \
 		"$src/tests/fuzz-parse.c" $sources -lpthread
+	echo "+ clang -fsanitize=fuzzer,address,undefined tests/fuzz-ovl.c lib/*.c"
+	# shellcheck disable=SC2086
+	clang $flags -I"$src/lib" -o "$fz/fuzz-ovl" \
+		"$src/tests/fuzz-ovl.c" $sources -lpthread
 	# The dump reader of "inotifywd restore" and the tool's sources it
 	# needs (not the library: it uses the header's types only).
 	echo "+ clang -fsanitize=fuzzer,address,undefined tests/fuzz-dump.c tools/dump*.c ..."
@@ -627,11 +634,28 @@ EOF
 "2147483647"
 "18446744073709551615"
 EOF
+	cat >"$fz/fuzz-ovl.dict" <<'EOF'
+"\x00\x01\x00\x00\x00\xfb"
+"\xfb"
+"lowerdir="
+"lowerdir+="
+"datadir+="
+"upperdir="
+"workdir="
+","
+":"
+"\\"
+"\\134"
+"\\054"
+"\\072"
+EOF
 	export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
 	export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 	run_fuzzer fuzz-parse "$src/tests/fuzz-corpus" 4096 || return 1
 	# -max_len beyond DUMP_LINE_MAX (16772): room for a line too long.
 	run_fuzzer fuzz-dump "$src/tests/fuzz-dump-corpus" 20000 || return 1
+	# a selector, a type and a handle of 128; options up to a page
+	run_fuzzer fuzz-ovl "$src/tests/fuzz-ovl-corpus" 4096 || return 1
 	figure "$fuzzed"
 }
 

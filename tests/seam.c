@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
@@ -249,6 +250,20 @@ int iwd_sys_fstat(int fd, struct stat *st)
 	if (inject(SEAM_STAT))
 		return -1;
 	return fstat(fd, st);
+}
+
+int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatat(dirfd, path, st, flags);
+}
+
+int iwd_sys_fstatfs(int fd, struct statfs *sf)
+{
+	if (inject(SEAM_STAT))
+		return -1;
+	return fstatfs(fd, sf);
 }
 
 int iwd_sys_mount_id(int fd, int *id)

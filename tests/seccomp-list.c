@@ -344,6 +344,31 @@ static int dump_parse(void)
 	return 0;
 }
 
+/*
+ * Paths: three by their handles, one without a handle found by a walk
+ * of the working directory (a hint), checked beneath /proc/self/root.
+ */
+static int find_paths(void)
+{
+	struct inotify_wd_opts o = { .max_walk = 100000 };
+	struct inotify_wd_watch w[4];
+	char *s;
+	int i;
+
+	memcpy(w, handle_of, sizeof(handle_of));
+	w[3] = handle_of[1];
+	w[3].handle_bytes = 0;
+	if (inotify_wd_find_paths(0, w, 4, WSIZE, &o, &s) != 0)
+		return wrong("find_paths: errno %d", errno);
+	for (i = 0; i < 4; i++)
+		if (strcmp(w[i].path, i == 3 ? path_b :
+				      i == 0 ? path_a :
+				      i == 1 ? path_b : path_c) != 0)
+			return wrong("find_paths: %s", w[i].path);
+	free(s);
+	return 0;
+}
+
 static int features(void)
 {
 	struct inotify_wd_features f;
@@ -370,6 +395,18 @@ static void second_thread(void)
 
 	if (pipe(p) < 0 || pthread_create(&t, NULL, idle, &p[0]) != 0)
 		_exit(99);
+}
+
+static void in_dir(void)
+{
+	if (chdir(dir) < 0)
+		_exit(99);
+}
+
+static void in_dir_second_thread(void)
+{
+	in_dir();
+	second_thread();
 }
 
 static void dump_prepare(void)
@@ -405,6 +442,10 @@ static const struct scenario {
 	{ "restore by handle, a failing entry, no rollback",
 	  restore_handles_failing, NULL, NEED_HANDLES },
 	{ "dump and parse", dump_parse, dump_prepare, 0 },
+	{ "find_paths: by handle, by a walk", find_paths, in_dir,
+	  NEED_HANDLES },
+	{ "find_paths: by handle, by a walk, a second thread", find_paths,
+	  in_dir_second_thread, NEED_HANDLES },
 	{ "get_features", features, NULL, 0 },
 };
 

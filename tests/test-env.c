@@ -174,11 +174,11 @@ static void ioctl_refused(void)
 
 	deny_setnextwd(deny_errno);
 	add_calls(NULL, &st);
-	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %d", st.method);
+	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %u", st.method);
 	REQUIRE(seam.count[SEAM_SETNEXT] == 1, "%lu ioctls",
 		seam.count[SEAM_SETNEXT]);
 	add_calls(NULL, &st);
-	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %d", st.method);
+	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %u", st.method);
 	REQUIRE(seam.count[SEAM_SETNEXT] == 1, "%lu ioctls",
 		seam.count[SEAM_SETNEXT]);
 	f = features();
@@ -228,7 +228,7 @@ static void not_instance(void)
 	add_calls(NULL, &st);
 	REQUIRE(st.method == (kernel_setnextwd() ? INOTIFY_WD_METHOD_CYCLE :
 						    INOTIFY_WD_METHOD_IOCTL),
-		"method %d", st.method);
+		"method %u", st.method);
 	REQUIRE(seam.count[SEAM_INIT] == 0, "%lu instances",
 		seam.count[SEAM_INIT]);
 	close(p[0]);
@@ -392,7 +392,7 @@ static void env_fallback(void)
 	env_max = NULL;
 	set_env();
 	REQUIRE(add_at(FAR, NULL, &st, &err) == FAR, "%s", strerror(err));
-	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %d", st.method);
+	REQUIRE(st.method == INOTIFY_WD_METHOD_CYCLE, "method %u", st.method);
 	REQUIRE(add_at(FAR, &no, &st, &err) == -1 && err == EOPNOTSUPP,
 		"%s", strerror(err));
 	f = features();
@@ -448,7 +448,7 @@ static void env_garbage(void)
 	REQUIRE(add_at(FAR, NULL, &st, &err) == FAR, "%s", strerror(err));
 	REQUIRE(st.method == (kernel_setnextwd() ? INOTIFY_WD_METHOD_CYCLE :
 						    INOTIFY_WD_METHOD_IOCTL),
-		"method %d", st.method);
+		"method %u", st.method);
 	REQUIRE(add_at(10, &o, NULL, &err) == 10, "%s", strerror(err));
 	f = features();
 	REQUIRE(f.env == INOTIFY_WD_ENV_IGNORED && !f.env_max_cycles,
@@ -488,7 +488,7 @@ static void env_late(void)
 	REQUIRE(setenv("INOTIFYWD_FALLBACK", "1", 1) == 0, "env");
 	REQUIRE(setenv("INOTIFYWD_MAX_CYCLES", "2", 1) == 0, "env");
 	REQUIRE(add_at(FAR, NULL, &st, &err) == FAR, "%s", strerror(err));
-	REQUIRE(st.method == INOTIFY_WD_METHOD_IOCTL, "method %d", st.method);
+	REQUIRE(st.method == INOTIFY_WD_METHOD_IOCTL, "method %u", st.method);
 	f = features();
 	REQUIRE(f.env == INOTIFY_WD_ENV_MAX_CYCLES && f.env_max_cycles == 1000,
 		"env %d, %llu", f.env, (unsigned long long)f.env_max_cycles);
