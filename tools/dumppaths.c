@@ -18,14 +18,6 @@
 
 #include "tool.h"
 
-/*
- * Bridge while the library's inotify_wd_find_paths() is being merged: a
- * weak reference links without it, and the dump is then the one of 0.1,
- * without path= and without a warning per watch.  Remove once
- * lib/paths.c is in the tree.
- */
-#pragma weak inotify_wd_find_paths
-
 /* Why a watch has no path, in the words of inotify_wd_find_paths(3). */
 static const char *no_path_why(int err)
 {
@@ -92,8 +84,6 @@ static int instance_paths(int pid, struct instance *in)
 	int ret = 0;
 
 	if (!in->n)
-		return 0;
-	if (!inotify_wd_find_paths)
 		return 0;
 	res = calloc(in->n, sizeof(*res));
 	if (!res) {
