@@ -232,6 +232,8 @@ void case_first(struct run *run);
 int first_child(const char *how, const char *path);
 void case_scale(struct run *run);
 void case_ckpt(struct run *run);
+/* Case 11 (case-findpaths.c): paths for dumps, restores beneath a root. */
+void case_findpaths(struct run *run);
 /* The scale series of every kernel, one data block each, as a picture. */
 void scale_plot(const char *prefix, const char *gnuplot, const char *kernel);
 

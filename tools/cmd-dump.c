@@ -14,18 +14,34 @@
 #include "tool.h"
 
 static const char dump_usage[] =
-	"Usage: inotifywd dump [--json] PID [FD]...\n"
+	"Usage: inotifywd dump [--json] [--no-paths] PID [FD]...\n"
 	"Print the inotify instances of process PID (every one, or those of\n"
 	"the FDs given; 'inotifywd list PID' shows them) with their fd\n"
 	"numbers, flags and watches, in the text format 'inotifywd restore'\n"
 	"reads (first line '" DUMP_HEADER "'), or as JSON.\n"
 	"Queued events are counted, not read: a restore cannot bring them\n"
 	"back, and a warning says so.\n"
+	"Each watch gets path=, the path PID sees for its inode (absolute in\n"
+	"PID's root, checked to name that inode), which 'restore' uses where\n"
+	"the handle cannot be opened and 'restore --by-path' always; a watch\n"
+	"without one gets a warning, and the dump goes on.\n"
 	"\n"
 	"  --json      one JSON object instead of the text format\n"
+	"  --no-paths  no path= search: handles and inodes only\n"
 	"  -h, --help  show this help\n";
 
-static void json_watch(const struct inotify_wd_watch *w)
+static void json_path(const char *path)
+{
+	if (!path) {
+		putchar('}');
+		return;
+	}
+	fputs(",\"path\":", stdout);
+	json_string(stdout, path);
+	putchar('}');
+}
+
+static void json_watch(const struct inotify_wd_watch *w, const char *path)
 {
 	unsigned int i;
 
@@ -34,13 +50,14 @@ static void json_watch(const struct inotify_wd_watch *w)
 	       w->wd, (unsigned long long)w->ino, major(w->dev),
 	       minor(w->dev), w->mask, w->ignored_mask, w->handle_type);
 	if (!w->handle_bytes) {
-		fputs("null}", stdout);
-		return;
+		fputs("null", stdout);
+	} else {
+		putchar('"');
+		for (i = 0; i < w->handle_bytes; i++)
+			printf("%02x", w->handle[i]);
+		putchar('"');
 	}
-	putchar('"');
-	for (i = 0; i < w->handle_bytes; i++)
-		printf("%02x", w->handle[i]);
-	fputs("\"}", stdout);
+	json_path(path);
 }
 
 static void json_instance(const struct instance *in)
@@ -52,7 +69,7 @@ static void json_instance(const struct instance *in)
 	fputs(",\"watches\":[", stdout);
 	for (i = 0; i < in->n; i++) {
 		fputs(i ? ",\n" : "\n", stdout);
-		json_watch(&in->w[i]);
+		json_watch(&in->w[i], in->path ? in->path[i] : NULL);
 	}
 	fputs(in->n ? "\n]}" : "]}", stdout);
 }
@@ -130,14 +147,24 @@ static int parse_fds(char **args, size_t n, int *fds)
 	return once_each(fds, n);
 }
 
-static int dump(int pid, const int *fds, size_t nfds, bool json)
+struct dump_args {
+	bool json;
+	bool no_paths;
+};
+
+static int dump(int pid, const int *fds, size_t nfds,
+		const struct dump_args *a)
 {
 	struct dump d;
 
 	if (proc_read(pid, nfds ? fds : NULL, nfds, &d) < 0)
 		return EXIT_FAILURE;
+	if (!a->no_paths && dump_find_paths(pid, &d) < 0) {
+		dump_free(&d);
+		return EXIT_FAILURE;
+	}
 	warn_pending(pid, &d);
-	if (json)
+	if (a->json)
 		print_json(pid, &d);
 	else
 		dump_write(stdout, &d);
@@ -145,14 +172,43 @@ static int dump(int pid, const int *fds, size_t nfds, bool json)
 	return finish_stdout(0);
 }
 
+/* -1 to go on, or an exit status (help, usage error). */
+static int parse_dump_opts(int argc, char **argv, struct dump_args *a)
+{
+	enum { OPT_JSON = 256, OPT_NO_PATHS };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case OPT_NO_PATHS:
+			a->no_paths = true;
+			break;
+		case 'h':
+			return print_help(dump_usage);
+		default:
+			return bad_option(argv, c);
+		}
+	}
+	return -1;
+}
+
 int cmd_dump(int argc, char **argv)
 {
+	struct dump_args a = { 0 };
 	long long pid;
 	size_t nfds;
-	bool json;
 	int *fds, ret;
 
-	ret = parse_json_opts(argc, argv, dump_usage, &json);
+	ret = parse_dump_opts(argc, argv, &a);
 	if (ret >= 0)
 		return ret;
 	if (optind == argc)
@@ -168,7 +224,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	ret = parse_fds(argv + optind + 1, nfds, fds);
 	if (!ret)
-		ret = dump((int)pid, fds, nfds, json);
+		ret = dump((int)pid, fds, nfds, &a);
 	free(fds);
 	return ret;
 }

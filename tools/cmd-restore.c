@@ -5,8 +5,9 @@
  * watches, at the fd numbers the program expects, and exec it.
  *
  * Targets are the file handles of the dump, opened relative to a mount of
- * the dumped device (this needs CAP_DAC_READ_SEARCH), or the path= of an
- * entry without a handle.
+ * the dumped device (this needs CAP_DAC_READ_SEARCH), else the path=
+ * checked to be the dumped inode; with --by-path, every path= beneath
+ * the --root directory (targets.c).
  */
 #include "config.h"
 
@@ -31,8 +32,14 @@ static const char restore_usage[] =
 	"O_NONBLOCK, with every watch under its watch descriptor, and run CMD\n"
 	"with them.  All or nothing: when one watch fails, CMD is not run.\n"
 	"O_CLOEXEC is reported, not applied: CMD could not inherit the fd.\n"
-	"Opening the file handles of the dump needs CAP_DAC_READ_SEARCH.\n"
+	"Targets are the file handles of the dump (which needs\n"
+	"CAP_DAC_READ_SEARCH), else the path= if it still names the dumped inode.\n"
 	"\n"
+	"  --by-path          every watch by its path=, whatever the inode now\n"
+	"                     (another host, a new mount): inodes that changed\n"
+	"                     are counted on standard error\n"
+	"  --root DIR         with --by-path: resolve paths beneath DIR as if it\n"
+	"                     were / (a container's root); default /\n"
 	"  --fd N             put the single instance of FILE at fd N instead\n"
 	"                     (needed for a v1 dump, which records no fd)\n"
 	"  --allow-stdio      let an instance take fd 0, 1 or 2\n"
@@ -46,6 +53,7 @@ static const char restore_usage[] =
 
 struct restore_args {
 	struct inotify_wd_opts opts;
+	struct target_ctx t;	/* name, --by-path, --root, for targets.c */
 	int fd;			/* --fd, or -1 */
 	bool allow_stdio;
 	const char *file;
@@ -130,101 +138,15 @@ static int plan(const struct restore_args *a, const struct dump *d,
 }
 
 /*
- * Without ino, a hand-written line asks for no check.  The file may still
- * change between this stat() and the add: the check catches a dump that
- * no longer fits the system, it cannot lock the file in place.
- */
-static int check_path(const struct restore_args *a, unsigned long line,
-		      const struct inotify_wd_watch *w, const char *path)
-{
-	static char esc[PATH_ESC_MAX];
-	struct stat st;
-	int ret;
-
-	if (!w->ino)
-		return 0;
-	ret = (w->mask & IN_DONT_FOLLOW) ? lstat(path, &st) : stat(path, &st);
-	if (ret < 0) {
-		errmsg("%s:%lu: wd %d: path %s: %s", a->name, line, w->wd,
-		       path_escape(path, esc, sizeof(esc)), strerror(errno));
-		return -1;
-	}
-	if (st.st_ino == w->ino && st.st_dev == w->dev)
-		return 0;
-	errmsg("%s:%lu: wd %d: path %s is inode %llu on %u:%u, the dump has inode %llu on %u:%u",
-	       a->name, line, w->wd, path_escape(path, esc, sizeof(esc)),
-	       (unsigned long long)st.st_ino, major(st.st_dev),
-	       minor(st.st_dev), (unsigned long long)w->ino, major(w->dev),
-	       minor(w->dev));
-	return -1;
-}
-
-/* The handle is the exact inode; path= only stands in where there is none. */
-static int choose_targets(const struct restore_args *a, struct instance *in)
-{
-	struct inotify_wd_watch *w;
-	size_t i;
-
-	for (i = 0; i < in->n; i++) {
-		w = &in->w[i];
-		if (w->handle_bytes)
-			continue;
-		if (!in->path[i]) {
-			errmsg("%s:%lu: wd %d has no file handle (its file system gives none) and no path=: cannot restore it",
-			       a->name, in->wline[i], w->wd);
-			return -1;
-		}
-		if (check_path(a, in->wline[i], w, in->path[i]) < 0)
-			return -1;
-		w->path = in->path[i];
-	}
-	return 0;
-}
-
-static void report_failure(const struct restore_args *a,
-			   const struct instance *in, size_t failed, int err)
-{
-	bool no_fallback = a->opts.flags & INOTIFY_WD_NO_FALLBACK;
-	const char *hint = lib_hint(err, no_fallback);
-	static char esc[PATH_ESC_MAX], what[PATH_ESC_MAX + 32];
-	const struct inotify_wd_watch *w;
-	char buf[160];
-
-	/* The instance is new: an inode can only clash with another line. */
-	if (err == EEXIST)
-		hint = "another line names the same inode";
-	if (err == ERANGE)
-		hint = range_hint(buf, sizeof(buf), instance_max_wd(in),
-				  a->opts.max_cycles);
-	if (failed >= in->n) {
-		errmsg("%s: %s", a->name, strerror(err));
-		return;
-	}
-	w = &in->w[failed];
-	if (err == ESTALE && w->path)
-		hint = HINT_NEW_INODE;
-	if (w->path)
-		snprintf(what, sizeof(what), "wd %d: path %s", w->wd,
-			 path_escape(w->path, esc, sizeof(esc)));
-	else
-		snprintf(what, sizeof(what), "wd %d", w->wd);
-	if (hint)
-		errmsg("%s:%lu: %s: %s (%s)", a->name, in->wline[failed], what,
-		       strerror(err), hint);
-	else
-		errmsg("%s:%lu: %s: %s", a->name, in->wline[failed], what,
-		       strerror(err));
-}
-
-/*
  * A new instance with the original's O_NONBLOCK (a file status flag, so
  * the final dup2() keeps it), close-on-exec until it is put in place.
  */
 static int restore_instance(const struct restore_args *a,
-			    const struct instance *in)
+			    const struct instance *in, size_t *moved)
 {
 	struct inotify_wd_opts opts = a->opts;
 	struct inotify_wd_features feat;
+	struct inotify_wd_result *res;
 	struct inotify_wd_stats st;
 	struct progress prog;
 	int fd, ret, err;
@@ -233,22 +155,33 @@ static int restore_instance(const struct restore_args *a,
 	 * A failing kernel probe would come back from the restore with
 	 * stats.failed at 0, blaming the first line: probe first.
 	 */
-	fd = inotify_init1((in->flags & O_NONBLOCK) ? IN_CLOEXEC | IN_NONBLOCK :
-						      IN_CLOEXEC);
+	res = calloc(in->n + 1, sizeof(*res));
+	fd = res ? inotify_init1((in->flags & O_NONBLOCK) ?
+				 IN_CLOEXEC | IN_NONBLOCK : IN_CLOEXEC) : -1;
 	if (fd < 0 || inotify_wd_get_features(&feat) < 0) {
-		errmsg("inotify_init1: %s", strerror(errno));
+		errmsg("inotify_init1: %s", strerror(res ? errno : ENOMEM));
 		if (fd >= 0)
 			close(fd);
+		free(res);
 		return -1;
 	}
+	/* The instance is ours and new: the promise FRESH asks for holds. */
+	if (a->t.by_path)
+		opts.flags |= INOTIFY_WD_FRESH;
+	opts.results = res;
 	progress_begin(&prog);
 	opts.progress = progress_report;
 	opts.progress_arg = &prog;
 	ret = inotify_wd_restore(fd, in->w, in->n, sizeof(*in->w), &opts, &st);
 	err = errno;
 	progress_end(&prog);
+	if (ret < 0)
+		targets_report(&a->t, in, res, st.failed, err);
+	else if (a->t.by_path && targets_moved(in, fd, moved) < 0)
+		errmsg("%s:%lu: fd %d: cannot count the targets that are other inodes: %s",
+		       a->name, in->line, in->fd, strerror(errno));
+	free(res);
 	if (ret < 0) {
-		report_failure(a, in, st.failed, err);
 		close(fd);
 		return -1;
 	}
@@ -278,12 +211,12 @@ static void note_flags(const struct restore_args *a,
 static int restore_all(const struct restore_args *a, const struct dump *d,
 		       const int *targets, int *fds)
 {
-	size_t i, k;
+	size_t i, k, moved = 0;
 
 	if (fds_reserve(targets, d->n) < 0)
 		return -1;
 	for (i = 0; i < d->n; i++) {
-		fds[i] = restore_instance(a, &d->inst[i]);
+		fds[i] = restore_instance(a, &d->inst[i], &moved);
 		if (fds[i] < 0) {
 			for (k = 0; k < i; k++)
 				close(fds[k]);
@@ -295,6 +228,9 @@ static int restore_all(const struct restore_args *a, const struct dump *d,
 			return -1;
 		note_flags(a, &d->inst[i], targets[i]);
 	}
+	if (a->t.by_path)
+		errmsg("%s: %zu targets are other inodes than at the dump",
+		       a->name, moved);
 	return 0;
 }
 
@@ -310,7 +246,7 @@ static int prepare(const struct restore_args *a, struct dump *d)
 	if (!targets || !fds)
 		errmsg("%s", strerror(ENOMEM));
 	for (i = 0; i < d->n && !ret; i++)
-		if (choose_targets(a, &d->inst[i]) < 0)
+		if (targets_choose(&a->t, &d->inst[i]) < 0)
 			ret = EXIT_FAILURE;
 	if (!ret && restore_all(a, d, targets, fds) < 0)
 		ret = EXIT_FAILURE;
@@ -320,15 +256,32 @@ static int prepare(const struct restore_args *a, struct dump *d)
 }
 
 /* 127 and 126 as env(1) and the shells: CMD missing, or not runnable. */
-static int run(const struct restore_args *a)
+/* The --root directory, held O_PATH for the whole restore. */
+static int open_root(struct restore_args *a)
 {
-	struct dump d;
+	a->t.name = a->name;
+	a->t.no_fallback = a->opts.flags & INOTIFY_WD_NO_FALLBACK;
+	a->t.max_cycles = a->opts.max_cycles;
+	if (!a->t.by_path)
+		return 0;
+	a->t.rootfd = open(a->t.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (a->t.rootfd >= 0)
+		return 0;
+	errmsg("--root %s: %s", a->t.root, strerror(errno));
+	return -1;
+}
+
+static int run(struct restore_args *a)
+{
+	struct dump d = { 0 };
 	int ret, err;
 
-	if (read_dump(a, &d) < 0)
+	if (open_root(a) < 0)
 		return EXIT_FAILURE;
-	ret = prepare(a, &d);
+	ret = read_dump(a, &d) < 0 ? EXIT_FAILURE : prepare(a, &d);
 	dump_free(&d);
+	if (a->t.rootfd >= 0)
+		close(a->t.rootfd);
 	if (ret)
 		return ret;
 	fflush(NULL);
@@ -377,6 +330,12 @@ static int parse_option(int c, struct restore_args *a)
 			return EXIT_USAGE;
 		a->opts.max_cycles = (unsigned long)v;
 		return 0;
+	case 'p':
+		a->t.by_path = true;
+		return 0;
+	case 'r':
+		a->t.root = optarg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -388,6 +347,13 @@ static int check_options(int argc, char **argv, struct restore_args *a)
 	if ((a->opts.flags & INOTIFY_WD_FALLBACK) &&
 	    (a->opts.flags & INOTIFY_WD_NO_FALLBACK))
 		return usage_error("--fallback and --no-fallback exclude each other");
+	if (a->t.root && !a->t.by_path)
+		return usage_error("--root %s needs --by-path (the default restore opens handles, which know no root)",
+				   a->t.root);
+	if (a->t.root && !*a->t.root)
+		return usage_error("--root: empty directory name");
+	if (!a->t.root)
+		a->t.root = "/";
 	if (optind == argc)
 		return usage_error("missing FILE");
 	if (argc - optind > 1)
@@ -407,6 +373,8 @@ static int parse(int argc, char **argv, struct restore_args *a)
 		{ "fallback", no_argument, NULL, 'F' },
 		{ "no-fallback", no_argument, NULL, 'N' },
 		{ "max-cycles", required_argument, NULL, 'm' },
+		{ "by-path", no_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -426,7 +394,7 @@ static int parse(int argc, char **argv, struct restore_args *a)
 
 int cmd_restore(int argc, char **argv)
 {
-	struct restore_args a = { .fd = -1 };
+	struct restore_args a = { .fd = -1, .t.rootfd = -1 };
 	int ncmd = find_cmd(argc, argv);
 	int ret;
 

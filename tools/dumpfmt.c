@@ -22,9 +22,10 @@
  * show it; mask is what inotify_add_watch() takes (events, IN_ONESHOT,
  * IN_EXCL_UNLINK); fhandle_type is a signed int; fhandle is the file
  * handle bytes in lowercase hex (1 to 128 of them), or "-" when the
- * kernel printed none.  path, optional, names the target for a restore
- * without a handle (written by a tool or by hand; the kernel gives no
- * path): a byte below 0x21 (space included), from 0x7f up, or a
+ * kernel printed none.  path, optional, names the target by its path as
+ * the dumped process saw it (dump finds it with inotify_wd_find_paths();
+ * a tool or a hand may write it too): restore uses it where the handle
+ * is missing or cannot be opened, restore --by-path always.  A byte below 0x21 (space included), from 0x7f up, or a
  * backslash is written as a backslash and three octal digits, as
  * /proc/self/mountinfo does, so that a path holds no space or newline.
  * The reader also takes bytes from 0x80 up as they are (UTF-8 written by
@@ -97,8 +98,9 @@ static void put_instance(FILE *f, const struct instance *in)
 }
 
 /*
- * A process's dump has no paths (the kernel gives none); one read from a
- * file keeps them.  Write errors are left to the stream's error flag.
+ * Paths are those inotify_wd_find_paths() found for a process (the
+ * kernel gives none), or those a file had.  Write errors are left to the
+ * stream's error flag.
  */
 void dump_write(FILE *f, const struct dump *d)
 {

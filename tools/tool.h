@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include "inotify-wd.h"
 
@@ -145,6 +146,39 @@ const char *peek_why(int err);
 #define PATH_ESC_MAX	(4 * 4096 + 1)
 /* path with its unsafe bytes as \ooo, cut to fit buf; returns buf. */
 const char *path_escape(const char *path, char *buf, size_t size);
+
+/* ---- fsname.c: the file system of a path or device, for messages ---- */
+/* "overlay", "proc", ... from statfs(), or NULL when unknown. */
+const char *fs_of_path(const char *path);
+/* The type of a mount of dev in /proc/self/mountinfo, in buf, or NULL. */
+const char *fs_of_dev(dev_t dev, char *buf, size_t size);
+/* The kernel prints handles of this file system but never opens them. */
+bool fs_opens_no_handles(const char *name);
+
+/* ---- dumppaths.c: path= for the watches of a live process ---- */
+/*
+ * The path pid sees for each watch of d (inotify_wd_find_paths()), with
+ * one warning per watch left without one; 0, or -1 after a report.
+ */
+int dump_find_paths(int pid, struct dump *d);
+
+/* ---- targets.c: the target of each watch of a restore ---- */
+struct target_ctx {
+	const char *name;	/* the dump file, as messages call it */
+	bool by_path;		/* --by-path */
+	const char *root;	/* --root, or "/" */
+	int rootfd;		/* open O_PATH with --by-path, else -1 */
+	bool no_fallback;	/* --no-fallback */
+	unsigned long max_cycles;	/* --max-cycles, or 0 */
+};
+/* Sets the flags, path and dirfd of each watch; 0, or -1 after a report. */
+int targets_choose(const struct target_ctx *t, struct instance *in);
+/* One line: the failing entry (or the call), the wd and the reason. */
+void targets_report(const struct target_ctx *t, const struct instance *in,
+		    const struct inotify_wd_result *res, size_t failed,
+		    int err);
+/* Adds to *moved the watches of fd on other inodes than in's; 0 or -1. */
+int targets_moved(const struct instance *in, int fd, size_t *moved);
 
 /* ---- dumpline.c: one line of a dump ---- */
 struct scan {
