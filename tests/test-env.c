@@ -102,7 +102,9 @@ static struct inotify_wd_features features(void)
  * The first call of a process opens no instance (so none is closed, and
  * no grace period is waited for), and costs the three probing adds over
  * a warm call, plus the one ioctl that finds SETNEXTWD missing where the
- * kernel has none (a warm call then no longer asks).
+ * kernel has none (a warm call then no longer asks), and there the
+ * fallback's first run reads the queue limit too (open, two reads,
+ * close of /proc/sys/fs/inotify/max_queued_events).
  */
 static void first_call(void)
 {
@@ -112,7 +114,7 @@ static void first_call(void)
 	REQUIRE(seam.count[SEAM_INIT] == 0, "%lu instances",
 		seam.count[SEAM_INIT]);
 	warm = add_calls(NULL, NULL);
-	extra = kernel_setnextwd() ? 4 : 3;
+	extra = kernel_setnextwd() ? 4 : 3 + 1 + 4;
 	REQUIRE(first <= warm + extra, "first %lu, warm %lu", first, warm);
 	REQUIRE(seam.count[SEAM_INIT] == 0, "%lu instances",
 		seam.count[SEAM_INIT]);
@@ -242,7 +244,7 @@ START_TEST(not_an_instance_first)
 END_TEST
 
 /* A child of a process that has probed inherits every answer. */
-static unsigned long parent_warm;
+static unsigned long parent_warm, parent_adds;
 
 static void grandchild(void)
 {
@@ -251,8 +253,10 @@ static void grandchild(void)
 
 	REQUIRE(calls == parent_warm, "%lu calls, warm %lu", calls,
 		parent_warm);
-	REQUIRE(seam.count[SEAM_ADD] - adds == 1, "%lu adds",
-		seam.count[SEAM_ADD] - adds);
+	/* one add with the ioctl; the same cycles as the parent without */
+	REQUIRE(seam.count[SEAM_ADD] - adds == parent_adds,
+		"%lu adds, warm %lu", seam.count[SEAM_ADD] - adds,
+		parent_adds);
 	REQUIRE(seam.count[SEAM_INIT] == 0, "%lu instances",
 		seam.count[SEAM_INIT]);
 }
@@ -265,7 +269,9 @@ static void probed_parent(void)
 	add_calls(NULL, NULL);
 	REQUIRE(seam.count[SEAM_INIT] == 0, "%lu instances",
 		seam.count[SEAM_INIT]);
+	parent_adds = seam.count[SEAM_ADD];
 	parent_warm = add_calls(NULL, NULL);
+	parent_adds = seam.count[SEAM_ADD] - parent_adds;
 	pid = fork();
 	REQUIRE(pid >= 0, "fork");
 	if (pid == 0) {
