@@ -555,6 +555,59 @@ START_TEST(deleted_file_enoent)
 END_TEST
 
 /*
+ * A path the kernel names beneath the mount can still lead elsewhere in
+ * the process's view: another mount covers a directory on it (near the
+ * top, or deeper) or its end.  Each of the three hidden files has a
+ * file of the same name and filesystem (same device) in the mount that
+ * covers it, so only a look at the inode tells them apart: none may get
+ * that name (nothing else names them: no path at all); the uncovered
+ * file gets its path from its handle, without a look.
+ */
+START_TEST(overmount_keeps_the_look)
+{
+	const char *p[] = { at("d/f"), at("x/y/z/f"), at("h"), at("k") };
+	struct inotify_wd_result r[4];
+	struct inotify_wd_watch *w;
+	struct stat st;
+	size_t i;
+	char *s;
+
+	mkdirs(at("d"));
+	mkdirs(at("x/y/z"));
+	mkdirs(at("e/z"));
+	mkfile(p[0]);
+	mkfile(p[1]);
+	mkfile(p[2]);
+	mkfile(p[3]);
+	mkfile(at("e/f"));
+	mkfile(at("e/z/f"));
+	w = watch_all(p, 4, 0);
+	ck_assert_int_eq(mount(at("e"), at("d"), NULL, MS_BIND, NULL), 0);
+	ck_assert_int_eq(mount(at("e"), at("x/y"), NULL, MS_BIND, NULL), 0);
+	ck_assert_int_eq(mount(at("e/f"), at("h"), NULL, MS_BIND, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		/* The names now lead to other inodes of the same device. */
+		ck_assert_int_eq(stat(p[i], &st), 0);
+		ck_assert_uint_eq(st.st_dev, w[i].dev);
+		ck_assert_uint_ne(st.st_ino, w[i].ino);
+	}
+	ck_assert_int_eq(find(0, w, 4, r, 0, 0, &s), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(!w[i].path, "%s: given %s, another inode", p[i],
+			      w[i].path);
+		ck_assert_uint_eq(r[i].method, INOTIFY_WD_FOUND_NONE);
+		ck_assert_int_eq(r[i].error, ESTALE);
+	}
+	assert_method(r, 3, INOTIFY_WD_FOUND_HANDLE);
+	ck_assert_str_eq(w[3].path, p[3]);
+	ck_assert_ptr_eq(w[3].path, s);
+	free(s);
+	free(w);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/*
  * Without a handle only the walk finds a path: a budget of 2 entries
  * runs out (ERANGE), NO_WALK does not look (ESTALE), the default finds
  * it.  The tree has 100 other files.
@@ -1010,6 +1063,7 @@ int main(void)
 	const struct case_spec cases[] = {
 		NEEDS(procfs_sysfs_by_walk_and_hint, needs, "a tmpfs"),
 		NEEDS(deleted_file_enoent, needs, "a tmpfs"),
+		NEEDS(overmount_keeps_the_look, needs, "a tmpfs"),
 		NEEDS(walk_bound_and_no_walk, needs, "a tmpfs"),
 		NEEDS(hints_maps_and_cwd, needs, "a tmpfs"),
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
