@@ -608,6 +608,57 @@ START_TEST(overmount_keeps_the_look)
 END_TEST
 
 /*
+ * A caller whose root lies inside the watched file's mount, below its
+ * root (chrooted there), asks for another process's view: our names
+ * then start at our root, not at the mount's.  The file is j<root>/f
+ * inside the mount, so our name for it, "<root>/f", reads as the
+ * mount's root name plus "/f", and the process's <root>/f is another
+ * file of the same device: only the look tells, and the walk then finds
+ * the right path.
+ */
+START_TEST(caller_root_inside_the_mount)
+{
+	struct inotify_wd_result r[1];
+	struct inotify_wd_watch *w;
+	char inner[2 * PATH_MAX], jail[PATH_MAX];
+	const char *p[1];
+	pid_t pid;
+	char *s;
+	int status;
+
+	snprintf(jail, sizeof(jail), "%s", at("j"));
+	snprintf(inner, sizeof(inner), "%.2000s%.200s", jail, root);
+	mkdirs(inner);
+	strncat(inner, "/f", sizeof(inner) - strlen(inner) - 1);
+	mkfile(inner);
+	mkfile(at("f"));	/* the process's <root>/f: another inode */
+	p[0] = inner;
+	w = watch_all(p, 1, 0);
+	mkdirs(at("j/proc"));
+	ck_assert_int_eq(mount("/proc", at("j/proc"), NULL, MS_BIND | MS_REC,
+			       NULL), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(chroot(jail), 0);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(find(pid, w, 1, r, 0, 0, &s), 0);
+	ck_assert_msg(w[0].path && strcmp(w[0].path, inner) == 0,
+		      "given %s, not %s", w[0].path ? w[0].path : "none",
+		      inner);
+	assert_method(r, 0, INOTIFY_WD_FOUND_WALK);
+	assert_verified(pid, w, ifd, 1);
+	free(s);
+	free(w);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+END_TEST
+
+/*
  * Without a handle only the walk finds a path: a budget of 2 entries
  * runs out (ERANGE), NO_WALK does not look (ESTALE), the default finds
  * it.  The tree has 100 other files.
@@ -1064,6 +1115,7 @@ int main(void)
 		NEEDS(procfs_sysfs_by_walk_and_hint, needs, "a tmpfs"),
 		NEEDS(deleted_file_enoent, needs, "a tmpfs"),
 		NEEDS(overmount_keeps_the_look, needs, "a tmpfs"),
+		NEEDS(caller_root_inside_the_mount, needs, "a tmpfs"),
 		NEEDS(walk_bound_and_no_walk, needs, "a tmpfs"),
 		NEEDS(hints_maps_and_cwd, needs, "a tmpfs"),
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
