@@ -70,6 +70,7 @@ struct mnt {
 	char *link;		/* our name for its root (readlink of fd) */
 	bool walked;
 	bool sure;		/* the kernel's names beneath it need no look */
+	bool kept;		/* a path beneath it was kept so (keep()) */
 	bool fsid_read;
 	uint64_t fsid;		/* of its filesystem (statfs), or 0 */
 	/* overlay: its layers, each opened through both views */
@@ -584,11 +585,12 @@ static bool named(struct finder *f, const struct mnt *m,
 }
 
 /* Keep path for entry i without the look: 1 kept, -1 fatal. */
-static int keep(struct finder *f, size_t i, const char *path,
+static int keep(struct finder *f, size_t i, struct mnt *m, const char *path,
 		const struct stat *st)
 {
 	if (record(f, i, path, INOTIFY_WD_FOUND_HANDLE) < 0)
 		return -1;
+	m->kept = true;
 	f->st[i].symlink = S_ISLNK(st->st_mode);
 	f->st[i].unlooked = true;
 	f->unlooked++;
@@ -596,17 +598,40 @@ static int keep(struct finder *f, size_t i, const char *path,
 }
 
 /*
+ * Whether the mounts that paths were kept beneath still have the names
+ * they had when opened: a rename of a directory above a mount point
+ * changes the start of our names for everything beneath it.
+ */
+static bool names_moved(struct finder *f)
+{
+	bool moved = false;
+	char *link;
+	size_t k;
+
+	for (k = 0; k < f->nm && !moved; k++) {
+		if (!f->m[k].kept)
+			continue;
+		link = fd_link(f->m[k].fd);
+		moved = !link || strcmp(link, f->m[k].link) != 0;
+		free(link);
+	}
+	return moved;
+}
+
+/*
  * The paths kept without the look hold while the process's mount table
- * is the one parsed: if it changed since the call opened it (the kernel
- * flags the open mountinfo), each gets the look after all, and one that
- * fails it is pending again.  -1 only when fatal.
+ * is the one parsed and the mounts keep their names: if the table
+ * changed since the call opened it (the kernel flags the open
+ * mountinfo), or a mount's name did, each gets the look after all, and
+ * one that fails it is pending again.  -1 only when fatal.
  */
 static int recheck(struct finder *f)
 {
 	size_t i;
 	int ok;
 
-	if (!f->unlooked || iwd_sys_mounts_changed(f->mi) == 0)
+	if (!f->unlooked || (iwd_sys_mounts_changed(f->mi) == 0 &&
+			     !names_moved(f)))
 		return 0;
 	for (i = 0; i < f->n; i++) {
 		if (!f->st[i].unlooked)
@@ -672,7 +697,7 @@ static int by_handle(struct finder *f, size_t i)
 			ok = 0;
 			if (rest && join(path, sizeof(path), m->point, rest))
 				ok = named(f, m, e, link, path, &st) ?
-				     keep(f, i, path, &st) :
+				     keep(f, i, m, path, &st) :
 				     try_path(f, i, path,
 					      INOTIFY_WD_FOUND_HANDLE);
 			free(link);

@@ -274,6 +274,8 @@ int iwd_sys_mounts_changed(int fd)
 
 	if (inject(SEAM_READ))
 		return -1;
+	if (seam.before_mounts_poll)
+		seam.before_mounts_poll();
 	n = poll(&p, 1, 0);
 	if (n < 0)
 		return -1;

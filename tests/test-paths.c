@@ -607,6 +607,63 @@ START_TEST(overmount_keeps_the_look)
 }
 END_TEST
 
+/* Changes made while a call is under way (seam.before_mounts_poll). */
+static void cover_d(void)
+{
+	ck_assert_int_eq(mount(at("e"), at("d"), NULL, MS_BIND, NULL), 0);
+}
+
+static void rename_a(void)
+{
+	ck_assert_int_eq(rename(at("a"), at("b")), 0);
+}
+
+/*
+ * The mounts change after the call read them, while it opens handles:
+ * a mount covers the directory of d/f (with e/f of the same device),
+ * or a directory above a mount point is renamed (a/n/f becomes
+ * b/n/f).  The paths kept without a look get it after all: neither d/f
+ * nor n's file gets a path (the walk goes by the mount points the call
+ * read); k keeps its own.
+ */
+START_TEST(mounts_change_during_the_call)
+{
+	const char *p[] = { at("d/f"), at("a/n/f"), at("k") };
+	struct inotify_wd_result r[3];
+	struct inotify_wd_watch *w;
+	char *s;
+
+	mkdirs(at("d"));
+	mkdirs(at("e"));
+	mkdirs(at("a/n"));
+	ck_assert_int_eq(mount("iwd2", at("a/n"), "tmpfs", 0, "size=1m"), 0);
+	mkfile(p[0]);
+	mkfile(p[1]);
+	mkfile(p[2]);
+	mkfile(at("e/f"));
+	w = watch_all(p, 3, 0);
+	seam.before_mounts_poll = cover_d;
+	ck_assert_int_eq(find(0, w, 3, r, 0, 0, &s), 1);
+	ck_assert_msg(!w[0].path, "given %s, another inode", w[0].path);
+	ck_assert_int_eq(r[0].error, ESTALE);
+	assert_method(r, 1, INOTIFY_WD_FOUND_HANDLE);
+	assert_method(r, 2, INOTIFY_WD_FOUND_HANDLE);
+	free(s);
+	w[1].path = w[2].path = NULL;
+	seam.before_mounts_poll = rename_a;
+	ck_assert_int_eq(find(0, w + 1, 2, r, 0, 0, &s), 1);
+	seam.before_mounts_poll = NULL;
+	/* The walk too goes by the mount points read: no path, no wrong. */
+	ck_assert_msg(!w[1].path, "given %s, which names nothing", w[1].path);
+	ck_assert_uint_eq(r[0].method, INOTIFY_WD_FOUND_NONE);
+	assert_method(r, 1, INOTIFY_WD_FOUND_HANDLE);
+	ck_assert_str_eq(w[2].path, p[2]);
+	free(s);
+	free(w);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
 /*
  * A caller whose root lies inside the watched file's mount, below its
  * root (chrooted there), asks for another process's view: our names
@@ -1116,6 +1173,7 @@ int main(void)
 		NEEDS(deleted_file_enoent, needs, "a tmpfs"),
 		NEEDS(overmount_keeps_the_look, needs, "a tmpfs"),
 		NEEDS(caller_root_inside_the_mount, needs, "a tmpfs"),
+		NEEDS(mounts_change_during_the_call, needs, "a tmpfs"),
 		NEEDS(walk_bound_and_no_walk, needs, "a tmpfs"),
 		NEEDS(hints_maps_and_cwd, needs, "a tmpfs"),
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
