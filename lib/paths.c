@@ -14,7 +14,10 @@
  *  1. The handle, opened on a mount of the device in the process's
  *     view: the kernel's name for the opened file, less its name for the
  *     mount's root, is the path inside the mount; the mount point before
- *     it makes the process's path.
+ *     it makes the process's path.  That name is the kernel's, of the
+ *     opened inode: where no mount of the process's view covers it
+ *     (named()), the mount table read once stands for a lookup per path,
+ *     and recheck() looks after all if the table changed meanwhile.
  *  2. An overlayfs handle, which opens only with nfs_export=on, carries
  *     the handle of the real inode on a layer (ovl.c): opened on that
  *     layer, the path inside the layer is the path inside the overlay,
