@@ -314,6 +314,8 @@ int iwd_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 struct statfs;
 int iwd_sys_fstatfs(int fd, struct statfs *sf);
 int iwd_sys_mount_id(int fd, int *id);
+/* 1 when the mounts an open /proc/PID/mountinfo reads changed since. */
+int iwd_sys_mounts_changed(int fd);
 int iwd_sys_nofile_limit(unsigned long *limit);
 /* A thread with every signal blocked, and waiting for its end. */
 int iwd_sys_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);

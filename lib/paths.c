@@ -14,7 +14,10 @@
  *  1. The handle, opened on a mount of the device in the process's
  *     view: the kernel's name for the opened file, less its name for the
  *     mount's root, is the path inside the mount; the mount point before
- *     it makes the process's path.
+ *     it makes the process's path.  That name is the kernel's, of the
+ *     opened inode: where no mount of the process's view covers it
+ *     (named()), the mount table read once stands for a lookup per path,
+ *     and recheck() looks after all if the table changed meanwhile.
  *  2. An overlayfs handle, which opens only with nfs_export=on, carries
  *     the handle of the real inode on a layer (ovl.c): opened on that
  *     layer, the path inside the layer is the path inside the overlay,
@@ -69,6 +72,8 @@ struct mnt {
 	int fd;			/* O_PATH, on it; -1: not tried; -2: unusable */
 	char *link;		/* our name for its root (readlink of fd) */
 	bool walked;
+	bool sure;		/* the kernel's names beneath it need no look */
+	bool kept;		/* a path beneath it was kept so (keep()) */
 	bool fsid_read;
 	uint64_t fsid;		/* of its filesystem (statfs), or 0 */
 	/* overlay: its layers, each opened through both views */
@@ -86,11 +91,13 @@ struct state {
 	unsigned char method;
 	bool symlink;		/* the path names a symbolic link */
 	bool final;		/* no further way: deleted, no mount */
+	bool unlooked;		/* kept without the look (named()) */
 };
 
 struct finder {
 	char proc[32];		/* "/proc/PID" */
 	int root;		/* O_PATH, the process's root */
+	int mi;			/* its mountinfo, open since before the read */
 	char *text;		/* its mountinfo */
 	struct mnt *m;
 	size_t nm;
@@ -98,6 +105,10 @@ struct finder {
 	int home, cwd;		/* where we began; the fd we moved to */
 	bool self;		/* the view is the calling process's */
 	bool no_openat2;
+	int own;		/* our root read: 1; failed: -1; not yet: 0 */
+	int own_id;		/* the mount of our root */
+	ino_t own_ino;		/* and its inode */
+	size_t unlooked;	/* paths kept without the look */
 	/* the caller's */
 	unsigned char *w;
 	size_t n, size;
@@ -266,6 +277,53 @@ static char *fd_link(int fd)
 	return p;
 }
 
+/* The mount and inode of our own root, that our names (d_path) start at. */
+static bool own_root(struct finder *f)
+{
+	struct stat st;
+	int fd;
+
+	if (f->own)
+		return f->own > 0;
+	f->own = -1;
+	fd = f->self ? f->root :
+	     iwd_sys_open("/proc/self/root", O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false;
+	if (mount_id(fd, &f->own_id) == 0 && iwd_sys_fstat(fd, &st) == 0) {
+		f->own_ino = st.st_ino;
+		f->own = 1;
+	}
+	if (fd != f->root)
+		iwd_sys_close(fd);
+	return f->own > 0;
+}
+
+/*
+ * Whether a path made of our name for a handle opened on m (fd, reached
+ * by mount id) needs no look beyond named(): m shows its filesystem
+ * whole (a bind mount of a part can open inodes outside it, which the
+ * kernel names from the filesystem's root), is no overlay (whose files
+ * may show another device or inode than their watch), nothing else is
+ * mounted on its point, our root is not inside it below its root (our
+ * names would begin there, not at its root), and a change of the mount
+ * table is seen (mi, recheck()).
+ */
+static bool trusted(struct finder *f, const struct mnt *m, int fd)
+{
+	struct stat st;
+	size_t k;
+
+	if (f->mi < 0 || !whole(m) || overlay(m) || !own_root(f))
+		return false;
+	for (k = 0; k < f->nm; k++)
+		if (&f->m[k] != m && strcmp(f->m[k].point, m->point) == 0)
+			return false;
+	if (m->id != f->own_id)
+		return true;
+	return iwd_sys_fstat(fd, &st) == 0 && st.st_ino == f->own_ino;
+}
+
 /*
  * An O_PATH fd on m, opened through the process's root, and our name for
  * it; NULL when its mount point leads to another mount (one stacked on
@@ -275,6 +333,7 @@ static struct mnt *open_mount(struct finder *f, struct mnt *m)
 {
 	char path[PATH_MAX + 48];
 	struct stat st;
+	bool by_id = false;
 	int fd, id;
 
 	errno = 0;
@@ -289,13 +348,19 @@ static struct mnt *open_mount(struct finder *f, struct mnt *m)
 	fd = iwd_sys_open(path, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		goto out;
-	if (mount_id(fd, &id) == 0 ? id != m->id :
-	    iwd_sys_fstat(fd, &st) < 0 || st.st_dev != m->dev)
+	if (mount_id(fd, &id) == 0) {
+		if (id != m->id)
+			goto out;
+		by_id = true;
+	} else if (iwd_sys_fstat(fd, &st) < 0 || st.st_dev != m->dev) {
 		goto out;
+	}
 	m->link = fd_link(fd);
 	if (!m->link)
 		goto out;
 	m->fd = fd;
+	m->sure = by_id && trusted(f, m, fd);
+	errno = 0;
 	return m;
 out:
 	if (!fatal(errno))
@@ -444,13 +509,15 @@ static void leave(struct finder *f)
 /*
  * Open a handle on the filesystem of dir, and read our name for it.
  * NULL with errno 0 when it does not open (ESTALE and the like, kept in
- * *herr), or fatal errno; *gone when the inode has no name left.
+ * *herr), or fatal errno; *gone when the inode has no name left.  With
+ * out, the opened inode's fstat() (zeros if it failed).
  */
 static char *open_handle(struct finder *f, int dir, int type,
 			 unsigned int bytes, const unsigned char *h,
-			 int *herr, bool *gone)
+			 int *herr, bool *gone, struct stat *out)
 {
-	struct stat st;
+	struct stat own, *st = out ? out : &own;
+	bool stat_ok = false;
 	char *link;
 	int fd, err;
 
@@ -466,12 +533,122 @@ static char *open_handle(struct finder *f, int dir, int type,
 	}
 	link = fd_link(fd);
 	err = link || fatal(errno) ? errno : 0;
-	if (link && deleted(link) && iwd_sys_fstat(fd, &st) == 0 &&
-	    st.st_nlink == 0)
+	if (link && (out || deleted(link)))
+		stat_ok = iwd_sys_fstat(fd, st) == 0;
+	if (!stat_ok)
+		memset(st, 0, sizeof(*st));
+	if (link && deleted(link) && stat_ok && st->st_nlink == 0)
 		*gone = true;
 	iwd_sys_close(fd);
 	errno = link ? 0 : err;
 	return link;
+}
+
+/*
+ * Whether a mount of the process's view has its point on path beyond
+ * m's point: on a directory of it, or on its end.  A lookup of path
+ * would cross into that mount.
+ */
+static bool covered(const struct finder *f, const struct mnt *m, char *path)
+{
+	char *p = path + (strcmp(m->point, "/") ? strlen(m->point) : 0);
+	bool hit;
+
+	for (p = strchr(p + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = '\0';
+		hit = is_mount_point(f, path);
+		if (p)
+			*p = '/';
+		if (hit || !p)
+			return hit;
+	}
+}
+
+/*
+ * Does path, m's point and our name (link) for a handle opened on m
+ * past our name for m's root, name entry e's inode without a look from
+ * the process's root?  The opened inode is e's (st).  The name is the
+ * kernel's, made at one instant, of real directories (no symbolic
+ * link) from m's root; m is trusted().  It leads elsewhere only when it
+ * is no name (" (deleted)"), reads as m's root (a handle the kernel
+ * opened without connecting it to a parent reads as "/"), or another
+ * mount of the process's view covers a directory on it, or its end:
+ * then the look decides.  The mounts are as parsed; recheck() covers a
+ * change during the call.
+ */
+static bool named(struct finder *f, const struct mnt *m,
+		  const struct inotify_wd_watch *e, const char *link,
+		  char *path, const struct stat *st)
+{
+	if (!m->sure || st->st_ino != e->ino || st->st_dev != e->dev ||
+	    deleted(link) || strcmp(link, m->link) == 0)
+		return false;
+	return !covered(f, m, path);
+}
+
+/* Keep path for entry i without the look: 1 kept, -1 fatal. */
+static int keep(struct finder *f, size_t i, struct mnt *m, const char *path,
+		const struct stat *st)
+{
+	if (record(f, i, path, INOTIFY_WD_FOUND_HANDLE) < 0)
+		return -1;
+	m->kept = true;
+	f->st[i].symlink = S_ISLNK(st->st_mode);
+	f->st[i].unlooked = true;
+	f->unlooked++;
+	return 1;
+}
+
+/*
+ * Whether the mounts that paths were kept beneath still have the names
+ * they had when opened: a rename of a directory above a mount point
+ * changes the start of our names for everything beneath it.
+ */
+static bool names_moved(struct finder *f)
+{
+	bool moved = false;
+	char *link;
+	size_t k;
+
+	for (k = 0; k < f->nm && !moved; k++) {
+		if (!f->m[k].kept)
+			continue;
+		link = fd_link(f->m[k].fd);
+		moved = !link || strcmp(link, f->m[k].link) != 0;
+		free(link);
+	}
+	return moved;
+}
+
+/*
+ * The paths kept without the look hold while the process's mount table
+ * is the one parsed and the mounts keep their names: if the table
+ * changed since the call opened it (the kernel flags the open
+ * mountinfo), or a mount's name did, each gets the look after all, and
+ * one that fails it is pending again.  -1 only when fatal.
+ */
+static int recheck(struct finder *f)
+{
+	size_t i;
+	int ok;
+
+	if (!f->unlooked || (iwd_sys_mounts_changed(f->mi) == 0 &&
+			     !names_moved(f)))
+		return 0;
+	for (i = 0; i < f->n; i++) {
+		if (!f->st[i].unlooked)
+			continue;
+		f->st[i].unlooked = false;
+		ok = verify(f, i, f->str + f->st[i].off);
+		if (ok < 0)
+			return -1;
+		if (!ok)
+			f->st[i] = (struct state){ .off = NO_PATH,
+						   .err = ESTALE };
+	}
+	f->unlooked = 0;
+	return 0;
 }
 
 static void mark_gone(struct finder *f, size_t i)
@@ -486,6 +663,7 @@ static int by_handle(struct finder *f, size_t i)
 	const struct inotify_wd_watch *e = entry(f, i);
 	char path[PATH_MAX], *link;
 	const char *rest;
+	struct stat st;
 	struct mnt *m;
 	size_t k;
 	int pass, ok, herr = 0;
@@ -504,7 +682,7 @@ static int by_handle(struct finder *f, size_t i)
 			}
 			link = open_handle(f, m->fd, e->handle_type,
 					   e->handle_bytes, e->handle, &herr,
-					   &gone);
+					   &gone, &st);
 			if (!link) {
 				if (errno)
 					return -1;
@@ -519,8 +697,12 @@ static int by_handle(struct finder *f, size_t i)
 				return 0;
 			}
 			rest = beneath(link, m->link);
-			ok = rest && join(path, sizeof(path), m->point, rest) ?
-			     try_path(f, i, path, INOTIFY_WD_FOUND_HANDLE) : 0;
+			ok = 0;
+			if (rest && join(path, sizeof(path), m->point, rest))
+				ok = named(f, m, e, link, path, &st) ?
+				     keep(f, i, m, path, &st) :
+				     try_path(f, i, path,
+					      INOTIFY_WD_FOUND_HANDLE);
 			free(link);
 			if (ok)
 				return ok;
@@ -640,7 +822,7 @@ static int through_layer(struct finder *f, size_t i, struct mnt *m,
 		if ((want && l->fsid == want) != (pass == 0))
 			continue;
 		link = open_handle(f, l->fd, oh->type, oh->fid_bytes, oh->fid,
-				   &herr, &gone);
+				   &herr, &gone, NULL);
 		if (!link) {
 			if (errno)
 				return -1;
@@ -692,7 +874,7 @@ static int by_tail(struct finder *f, size_t i, struct mnt *ovl,
 		if (m->fsid != want)
 			continue;
 		link = open_handle(f, m->fd, oh->type, oh->fid_bytes, oh->fid,
-				   &herr, &gone);
+				   &herr, &gone, NULL);
 		if (!link) {
 			if (errno)
 				return -1;
@@ -982,7 +1164,7 @@ static bool own_fd(const struct finder *f, const char *name, int dirfd)
 	fd = strtol(name, &end, 10);
 	if (!f->self || *end || end == name)
 		return false;
-	if (fd == dirfd || fd == f->root || fd == f->home)
+	if (fd == dirfd || fd == f->root || fd == f->home || fd == f->mi)
 		return true;
 	for (k = 0; k < f->nm; k++) {
 		m = &f->m[k];
@@ -1174,6 +1356,8 @@ static void finder_free(struct finder *f)
 		iwd_sys_close(f->home);
 	if (f->root >= 0)
 		iwd_sys_close(f->root);
+	if (f->mi >= 0)
+		iwd_sys_close(f->mi);
 	free(f->m);
 	free(f->points);
 	free(f->text);
@@ -1197,6 +1381,11 @@ static int finder_open(struct finder *f, pid_t pid)
 			errno = ESRCH;
 		return -1;
 	}
+	/* Opened first: its flag tells a change after the read (recheck()). */
+	snprintf(path, sizeof(path), "%s/mountinfo", f->proc);
+	f->mi = iwd_sys_open(path, O_RDONLY);
+	if (f->mi < 0 && fatal(errno))
+		return -1;
 	if (read_mounts(f) < 0) {
 		if (errno == ENOENT)
 			errno = ESRCH;
@@ -1211,8 +1400,16 @@ static ssize_t finish(struct finder *f, struct inotify_wd_result *res,
 {
 	struct inotify_wd_watch *e;
 	ssize_t left = 0;
+	bool any = false;
 	size_t i;
+	char *p;
 
+	/* The block grew by doubling: give the slack back. */
+	if (f->str && f->len && f->len < f->cap) {
+		p = realloc(f->str, f->len);
+		if (p)
+			f->str = p;
+	}
 	for (i = 0; i < f->n; i++) {
 		e = entry(f, i);
 		if (res) {
@@ -1226,8 +1423,14 @@ static ssize_t finish(struct finder *f, struct inotify_wd_result *res,
 			continue;
 		}
 		e->path = f->str + f->st[i].off;
+		any = true;
 		if (f->st[i].symlink)
 			e->mask |= IN_DONT_FOLLOW;
+	}
+	if (!any) {
+		/* Paths a recheck() took back: no path set, no block. */
+		free(f->str);
+		f->str = NULL;
 	}
 	*strings = f->str;
 	f->str = NULL;
@@ -1255,6 +1458,8 @@ static int run(void *arg)
 			goto fail;
 	}
 	leave(f);
+	if (recheck(f) < 0)
+		goto fail;
 	if (!(f->flags & INOTIFY_WD_NO_WALK) && walk_all(f) < 0)
 		goto fail;
 	return 0;
@@ -1277,7 +1482,7 @@ ssize_t iwd_find_paths(pid_t pid, struct inotify_wd_watch *w, size_t n,
 		       size_t size, const struct inotify_wd_opts *opts,
 		       char **strings)
 {
-	struct finder f = { .root = -1, .home = -1, .cwd = -1 };
+	struct finder f = { .root = -1, .mi = -1, .home = -1, .cwd = -1 };
 	struct job j = { .f = &f };
 	unsigned long calls = 0;
 	size_t i;

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -182,6 +183,23 @@ int iwd_sys_fstatfs(int fd, struct statfs *sf)
 {
 	calls++;
 	return fstatfs(fd, sf);
+}
+
+/*
+ * Whether the mount table fd (an open /proc/PID/mountinfo) reads changed
+ * since it was opened: the kernel flags it POLLPRI (and POLLERR).  1 yes,
+ * 0 no, -1 with errno.
+ */
+int iwd_sys_mounts_changed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLPRI };
+	int n;
+
+	calls++;
+	n = poll(&p, 1, 0);
+	if (n < 0)
+		return -1;
+	return n > 0 && (p.revents & (POLLPRI | POLLERR | POLLNVAL)) != 0;
 }
 
 /*

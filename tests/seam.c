@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -264,6 +265,21 @@ int iwd_sys_fstatfs(int fd, struct statfs *sf)
 	if (inject(SEAM_STAT))
 		return -1;
 	return fstatfs(fd, sf);
+}
+
+int iwd_sys_mounts_changed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLPRI };
+	int n;
+
+	if (inject(SEAM_READ))
+		return -1;
+	if (seam.before_mounts_poll)
+		seam.before_mounts_poll();
+	n = poll(&p, 1, 0);
+	if (n < 0)
+		return -1;
+	return n > 0 && (p.revents & (POLLPRI | POLLERR | POLLNVAL)) != 0;
 }
 
 int iwd_sys_mount_id(int fd, int *id)

@@ -24,6 +24,8 @@ struct seam {
 	int openat2_eagain;	/* the next this many openat2() give EAGAIN */
 	/* called before each add reaches the kernel (a rename, say) */
 	void (*before_add)(int fd, const char *path);
+	/* called before find_paths polls the mount table (a mount, say) */
+	void (*before_mounts_poll)(void);
 	/* fault injection: the fail_at-th call of fail_kind fails */
 	enum seam_call fail_kind;
 	unsigned long fail_at;	/* 0: never */

@@ -555,6 +555,167 @@ START_TEST(deleted_file_enoent)
 END_TEST
 
 /*
+ * A path the kernel names beneath the mount can still lead elsewhere in
+ * the process's view: another mount covers a directory on it (near the
+ * top, or deeper) or its end.  Each of the three hidden files has a
+ * file of the same name and filesystem (same device) in the mount that
+ * covers it, so only a look at the inode tells them apart: none may get
+ * that name (nothing else names them: no path at all); the uncovered
+ * file gets its path from its handle, without a look.
+ */
+START_TEST(overmount_keeps_the_look)
+{
+	const char *p[] = { at("d/f"), at("x/y/z/f"), at("h"), at("k") };
+	struct inotify_wd_result r[4];
+	struct inotify_wd_watch *w;
+	struct stat st;
+	size_t i;
+	char *s;
+
+	mkdirs(at("d"));
+	mkdirs(at("x/y/z"));
+	mkdirs(at("e/z"));
+	mkfile(p[0]);
+	mkfile(p[1]);
+	mkfile(p[2]);
+	mkfile(p[3]);
+	mkfile(at("e/f"));
+	mkfile(at("e/z/f"));
+	w = watch_all(p, 4, 0);
+	ck_assert_int_eq(mount(at("e"), at("d"), NULL, MS_BIND, NULL), 0);
+	ck_assert_int_eq(mount(at("e"), at("x/y"), NULL, MS_BIND, NULL), 0);
+	ck_assert_int_eq(mount(at("e/f"), at("h"), NULL, MS_BIND, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		/* The names now lead to other inodes of the same device. */
+		ck_assert_int_eq(stat(p[i], &st), 0);
+		ck_assert_uint_eq(st.st_dev, w[i].dev);
+		ck_assert_uint_ne(st.st_ino, w[i].ino);
+	}
+	ck_assert_int_eq(find(0, w, 4, r, 0, 0, &s), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(!w[i].path, "%s: given %s, another inode", p[i],
+			      w[i].path);
+		ck_assert_uint_eq(r[i].method, INOTIFY_WD_FOUND_NONE);
+		ck_assert_int_eq(r[i].error, ESTALE);
+	}
+	assert_method(r, 3, INOTIFY_WD_FOUND_HANDLE);
+	ck_assert_str_eq(w[3].path, p[3]);
+	ck_assert_ptr_eq(w[3].path, s);
+	free(s);
+	free(w);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/* Changes made while a call is under way (seam.before_mounts_poll). */
+static void cover_d(void)
+{
+	ck_assert_int_eq(mount(at("e"), at("d"), NULL, MS_BIND, NULL), 0);
+}
+
+static void rename_a(void)
+{
+	ck_assert_int_eq(rename(at("a"), at("b")), 0);
+}
+
+/*
+ * The mounts change after the call read them, while it opens handles:
+ * a mount covers the directory of d/f (with e/f of the same device),
+ * or a directory above a mount point is renamed (a/n/f becomes
+ * b/n/f).  The paths kept without a look get it after all: neither d/f
+ * nor n's file gets a path (the walk goes by the mount points the call
+ * read); k keeps its own.
+ */
+START_TEST(mounts_change_during_the_call)
+{
+	const char *p[] = { at("d/f"), at("a/n/f"), at("k") };
+	struct inotify_wd_result r[3];
+	struct inotify_wd_watch *w;
+	char *s;
+
+	mkdirs(at("d"));
+	mkdirs(at("e"));
+	mkdirs(at("a/n"));
+	ck_assert_int_eq(mount("iwd2", at("a/n"), "tmpfs", 0, "size=1m"), 0);
+	mkfile(p[0]);
+	mkfile(p[1]);
+	mkfile(p[2]);
+	mkfile(at("e/f"));
+	w = watch_all(p, 3, 0);
+	seam.before_mounts_poll = cover_d;
+	ck_assert_int_eq(find(0, w, 3, r, 0, 0, &s), 1);
+	ck_assert_msg(!w[0].path, "given %s, another inode", w[0].path);
+	ck_assert_int_eq(r[0].error, ESTALE);
+	assert_method(r, 1, INOTIFY_WD_FOUND_HANDLE);
+	assert_method(r, 2, INOTIFY_WD_FOUND_HANDLE);
+	free(s);
+	w[1].path = w[2].path = NULL;
+	seam.before_mounts_poll = rename_a;
+	ck_assert_int_eq(find(0, w + 1, 2, r, 0, 0, &s), 1);
+	seam.before_mounts_poll = NULL;
+	/* The walk too goes by the mount points read: no path, no wrong. */
+	ck_assert_msg(!w[1].path, "given %s, which names nothing", w[1].path);
+	ck_assert_uint_eq(r[0].method, INOTIFY_WD_FOUND_NONE);
+	assert_method(r, 1, INOTIFY_WD_FOUND_HANDLE);
+	ck_assert_str_eq(w[2].path, p[2]);
+	free(s);
+	free(w);
+	ck_assert_int_eq(open_fds(), fds_before);
+}
+END_TEST
+
+/*
+ * A caller whose root lies inside the watched file's mount, below its
+ * root (chrooted there), asks for another process's view: our names
+ * then start at our root, not at the mount's.  The file is j<root>/f
+ * inside the mount, so our name for it, "<root>/f", reads as the
+ * mount's root name plus "/f", and the process's <root>/f is another
+ * file of the same device: only the look tells, and the walk then finds
+ * the right path.
+ */
+START_TEST(caller_root_inside_the_mount)
+{
+	struct inotify_wd_result r[1];
+	struct inotify_wd_watch *w;
+	char inner[2 * PATH_MAX], jail[PATH_MAX];
+	const char *p[1];
+	pid_t pid;
+	char *s;
+	int status;
+
+	snprintf(jail, sizeof(jail), "%s", at("j"));
+	snprintf(inner, sizeof(inner), "%.2000s%.200s", jail, root);
+	mkdirs(inner);
+	strncat(inner, "/f", sizeof(inner) - strlen(inner) - 1);
+	mkfile(inner);
+	mkfile(at("f"));	/* the process's <root>/f: another inode */
+	p[0] = inner;
+	w = watch_all(p, 1, 0);
+	mkdirs(at("j/proc"));
+	ck_assert_int_eq(mount("/proc", at("j/proc"), NULL, MS_BIND | MS_REC,
+			       NULL), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(chroot(jail), 0);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(find(pid, w, 1, r, 0, 0, &s), 0);
+	ck_assert_msg(w[0].path && strcmp(w[0].path, inner) == 0,
+		      "given %s, not %s", w[0].path ? w[0].path : "none",
+		      inner);
+	assert_method(r, 0, INOTIFY_WD_FOUND_WALK);
+	assert_verified(pid, w, ifd, 1);
+	free(s);
+	free(w);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+END_TEST
+
+/*
  * Without a handle only the walk finds a path: a budget of 2 entries
  * runs out (ERANGE), NO_WALK does not look (ESTALE), the default finds
  * it.  The tree has 100 other files.
@@ -1010,6 +1171,9 @@ int main(void)
 	const struct case_spec cases[] = {
 		NEEDS(procfs_sysfs_by_walk_and_hint, needs, "a tmpfs"),
 		NEEDS(deleted_file_enoent, needs, "a tmpfs"),
+		NEEDS(overmount_keeps_the_look, needs, "a tmpfs"),
+		NEEDS(caller_root_inside_the_mount, needs, "a tmpfs"),
+		NEEDS(mounts_change_during_the_call, needs, "a tmpfs"),
 		NEEDS(walk_bound_and_no_walk, needs, "a tmpfs"),
 		NEEDS(hints_maps_and_cwd, needs, "a tmpfs"),
 		NEEDS(symlink_keeps_dont_follow, needs, "a tmpfs"),
