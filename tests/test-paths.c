@@ -434,8 +434,9 @@ static void child_main(struct child *c)
 			_exit(4);
 	if (write(c->ready[1], &fd, sizeof(fd)) != sizeof(fd))
 		_exit(5);
-	/* until the parent closes its end */
-	read(c->done[0], &i, 1);
+	/* until the parent closes its end: EOF, or an error, ends it */
+	if (read(c->done[0], &i, 1) < 0)
+		_exit(6);
 	_exit(0);
 }
 
