@@ -244,7 +244,12 @@ void case_ckpt(struct run *run)
 		"dirfd + IN_ROOT: restore vs openat2 floor",
 		"tree of 50 processes, IN_ROOT: vs floor",
 	};
-	static const double targets[] = { 1.05, 1.05, 1.10 };
+	/*
+	 * 10a: issue 17's (a); 10b: a restore beneath a root, whose target
+	 * is issue 16's (<= 1.10 a hand-written openat2 loop, as 11e);
+	 * 10c: issue 17's (b).
+	 */
+	static const double targets[] = { 1.05, 1.10, 1.10 };
 	static struct pair pr[3];
 	int i;
 
