@@ -22,7 +22,7 @@
  * The trees are mounted in a mount namespace of this process's own
  * (unshare(CLONE_NEWNS), private), so they vanish with it; this case
  * runs last for that reason, and needs root.  Holding 10^5 watches, a
- * full run belongs under flock /work/heavy.lock on a shared machine.
+ * full run wants nothing else on the machine placing watches meanwhile.
  */
 #include "config.h"
 
@@ -714,5 +714,5 @@ void case_findpaths(struct run *run)
 	if (trees[FS_OVL].ready)
 		umount2(trees[FS_OVL].root, MNT_DETACH);
 	umount2(base, MNT_DETACH);
-	note_add("11: every tree is mounted in this process's own mount namespace and goes with it; 10^5 watches need flock /work/heavy.lock on a shared machine.");
+	note_add("11: every tree is mounted in this process's own mount namespace and goes with it; 10^5 watches take over half of a default max_user_watches: run nothing else that watches meanwhile.");
 }
