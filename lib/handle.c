@@ -119,23 +119,6 @@ static struct mount_line *mounts_of(char *text, dev_t dev, size_t *n)
 	return m;
 }
 
-/* The mount id fdinfo shows (Linux 3.15 on); -1 when it cannot tell. */
-static int fdinfo_mount_id(int fd, int *id)
-{
-	char path[40], *text, *p;
-	size_t len;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (iwd_read_file(path, &text, &len) < 0)
-		return -1;
-	p = strstr(text, "mnt_id:");
-	if (p && sscanf(p, "mnt_id: %d", id) == 1)
-		ret = 0;
-	free(text);
-	return ret;
-}
-
 /*
  * Is fd, opened on m's mount point, on m itself?  A path can lead
  * elsewhere: to a mount stacked on top (containers are full of them).
@@ -147,7 +130,7 @@ static bool is_mount(int fd, const struct mount_line *m)
 	struct stat st;
 	int id;
 
-	if (iwd_sys_mount_id(fd, &id) == 0 || fdinfo_mount_id(fd, &id) == 0)
+	if (iwd_fd_mount_id(fd, &id) == 0)
 		return id == m->id;
 	return iwd_sys_fstat(fd, &st) == 0 && st.st_dev == m->dev;
 }

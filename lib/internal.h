@@ -281,6 +281,7 @@ int iwd_fdinfo_parse(const char *text, size_t len,
 int iwd_read_file(const char *path, char **buf, size_t *len);
 bool iwd_mask_valid(uint32_t mask);
 const char *iwd_fd_path(int fd, char *buf, size_t size);
+int iwd_fd_mount_id(int fd, int *id);
 
 /* ---- sys.c: the only place that issues system calls (the seam) ---- */
 int iwd_sys_inotify_init(void);

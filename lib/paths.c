@@ -238,25 +238,6 @@ static struct mnt *mount_by_id(struct finder *f, int id)
 	return NULL;
 }
 
-/* The mount id fdinfo shows (3.15 on), where statx() has none (5.8). */
-static int mount_id(int fd, int *id)
-{
-	char path[40], *text, *p;
-	size_t len;
-	int ret = -1;
-
-	if (iwd_sys_mount_id(fd, id) == 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (iwd_read_file(path, &text, &len) < 0)
-		return -1;
-	p = strstr(text, "mnt_id:");
-	if (p && sscanf(p, "mnt_id: %d", id) == 1)
-		ret = 0;
-	free(text);
-	return ret;
-}
-
 /* Our name for what fd is on (d_path); NULL when it cannot be read. */
 static char *fd_link(int fd)
 {
@@ -290,7 +271,8 @@ static bool own_root(struct finder *f)
 	     iwd_sys_open("/proc/self/root", O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return false;
-	if (mount_id(fd, &f->own_id) == 0 && iwd_sys_fstat(fd, &st) == 0) {
+	if (iwd_fd_mount_id(fd, &f->own_id) == 0 &&
+	    iwd_sys_fstat(fd, &st) == 0) {
 		f->own_ino = st.st_ino;
 		f->own = 1;
 	}
@@ -348,7 +330,7 @@ static struct mnt *open_mount(struct finder *f, struct mnt *m)
 	fd = iwd_sys_open(path, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		goto out;
-	if (mount_id(fd, &id) == 0) {
+	if (iwd_fd_mount_id(fd, &id) == 0) {
 		if (id != m->id)
 			goto out;
 		by_id = true;
@@ -436,7 +418,8 @@ static int verify(struct finder *f, size_t i, const char *path)
 		return fatal(errno) ? -1 : 0;
 	if (iwd_sys_fstat(fd, &st) == 0 && st.st_ino == e->ino) {
 		ok = st.st_dev == e->dev;
-		if (!ok && !S_ISDIR(st.st_mode) && mount_id(fd, &id) == 0) {
+		if (!ok && !S_ISDIR(st.st_mode) &&
+		    iwd_fd_mount_id(fd, &id) == 0) {
 			m = mount_by_id(f, id);
 			ok = m && m->dev == e->dev;
 		}
@@ -1082,7 +1065,7 @@ static bool view_path(struct finder *f, int fd, char *buf, size_t size)
 	bool ok;
 	int id;
 
-	if (mount_id(fd, &id) < 0)
+	if (iwd_fd_mount_id(fd, &id) < 0)
 		return false;
 	m = mount_by_id(f, id);
 	if (!m || !open_mount(f, m))

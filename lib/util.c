@@ -79,3 +79,25 @@ const char *iwd_fd_path(int fd, char *buf, size_t size)
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 	return buf;
 }
+
+/*
+ * The id of the mount fd is on: statx() knows it from 5.8 on, fdinfo's
+ * mnt_id: line from 3.15; -1 when neither can tell.
+ */
+int iwd_fd_mount_id(int fd, int *id)
+{
+	char path[40], *text, *p;
+	size_t len;
+	int ret = -1;
+
+	if (iwd_sys_mount_id(fd, id) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (iwd_read_file(path, &text, &len) < 0)
+		return -1;
+	p = strstr(text, "mnt_id:");
+	if (p && sscanf(p, "mnt_id: %d", id) == 1)
+		ret = 0;
+	free(text);
+	return ret;
+}
