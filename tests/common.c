@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -160,6 +162,15 @@ void scratch_setup(void)
 	ck_assert_int_eq(link(sc.a, sc.ln), 0);
 	ck_assert_int_eq(symlink(sc.b, sc.sym), 0);
 	ck_assert_int_eq(mkdir(sc.d, 0755), 0);
+}
+
+void scratch_private_tmpfs(char *root, size_t size, const char *opts)
+{
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	snprintf(root, size, "%s/mnt", sc.dir);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	ck_assert_int_eq(mount("iwd", root, "tmpfs", 0, opts), 0);
 }
 
 char **scratch_files(int n)

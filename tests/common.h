@@ -58,6 +58,12 @@ struct scratch {
 extern struct scratch sc;
 void scratch_setup(void);
 void scratch_teardown(void);
+/*
+ * Moves the calling process (a forked case) into a mount namespace of
+ * its own with / private, and mounts a tmpfs with options opts on
+ * sc.dir/mnt, written to root: all gone when the process ends.
+ */
+void scratch_private_tmpfs(char *root, size_t size, const char *opts);
 /* Creates n more files f0..f(n-1) in the scratch dir, returns their paths. */
 char **scratch_files(int n);
 

@@ -44,11 +44,7 @@ static int ifd = -1, fds_before;
 static void setup(void)
 {
 	scratch_setup();
-	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
-	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	snprintf(root, sizeof(root), "%s/mnt", sc.dir);
-	ck_assert_int_eq(mkdir(root, 0755), 0);
-	ck_assert_int_eq(mount("iwd", root, "tmpfs", 0, "size=64m"), 0);
+	scratch_private_tmpfs(root, sizeof(root), "size=64m");
 	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	ck_assert_int_ge(ifd, 0);
 	fds_before = open_fds();

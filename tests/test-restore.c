@@ -374,11 +374,7 @@ END_TEST
  */
 static void private_tmpfs(char *root, size_t size)
 {
-	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
-	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	snprintf(root, size, "%s/mnt", sc.dir);
-	ck_assert_int_eq(mkdir(root, 0755), 0);
-	ck_assert_int_eq(mount("iwd", root, "tmpfs", 0, "size=1m"), 0);
+	scratch_private_tmpfs(root, size, "size=1m");
 }
 
 START_TEST(handles_queue_nothing)
