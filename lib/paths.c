@@ -499,7 +499,7 @@ static char *open_handle(struct finder *f, int dir, int type,
 			 unsigned int bytes, const unsigned char *h,
 			 int *herr, bool *gone, struct stat *out)
 {
-	struct stat own, *st = out ? out : &own;
+	struct stat own = { 0 }, *st = out ? out : &own;
 	bool stat_ok = false;
 	char *link;
 	int fd, err;
@@ -537,7 +537,10 @@ static bool covered(const struct finder *f, const struct mnt *m, char *path)
 	char *p = path + (strcmp(m->point, "/") ? strlen(m->point) : 0);
 	bool hit;
 
-	for (p = strchr(p + 1, '/');; p = strchr(p + 1, '/')) {
+	if (!*p)	/* m's point itself: trusted() looked at that */
+		return false;
+	for (;;) {
+		p = strchr(p + 1, '/');
 		if (p)
 			*p = '\0';
 		hit = is_mount_point(f, path);
