@@ -277,7 +277,13 @@ void case_ckpt(struct run *run)
 		pr[i].floor.floor = true;
 		ckpt_row(run, ids[i], titles[i], &pr[i], targets[i]);
 	}
-	note_add("10: per watch, %s files named by (dirfd of their directory, name), wds in runs of 1,000 with gaps of 7, the library with INOTIFY_WD_FRESH; fresh instance per repetition, close not timed (10a, 10b). Floor: openat(dirfd, name, O_PATH) (10b, 10c: openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) [+ ioctl at gaps] + inotify_add_watch(/proc/self/fd/N, mask%s) + close. 10c: %d processes of %s watches forked at once, each creating its instance, restoring and exiting; fork to last wait, exits included.",
+	note_add("10: per watch, %s files named by (dirfd of their directory, name), wds in runs of 1,000 "
+		 "with gaps of 7, the library with INOTIFY_WD_FRESH; fresh instance per repetition, close "
+		 "not timed (10a, 10b). Floor: openat(dirfd, name, O_PATH) (10b, 10c: openat2 "
+		 "RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) [+ ioctl at gaps] + "
+		 "inotify_add_watch(/proc/self/fd/N, mask%s) + close. 10c: %d processes of %s watches forked "
+		 "at once, each creating its instance, restoring and exiting; fork to last wait, exits "
+		 "included.",
 		 counted(run->n), create_bit ? "|IN_MASK_CREATE" : "",
 		 TREE_PROCS, counted(run->n / TREE_PROCS));
 }

@@ -170,6 +170,13 @@ void case_first(struct run *run)
 		s[0], s[2], TARGET_NONE, 0);
 	row_add("9c", "first call, library code run once: vs ioctl+add",
 		s[3], s[1], TARGET_RATIO_MAX, 1.5);
-	note_add("9: each repetition is a process of its own, executed anew (LD_BIND_NOW=1; nothing inherited), timing one call at wd %d on an instance it created outside the clock. A = its first inotify_add_watch_at() (the library learns IN_MASK_CREATE with three failing adds on the caller's fd, and SETNEXTWD from the call's own ioctl: 5 syscalls); B = ioctl(SETNEXTWD) + inotify_add_watch(%s) (2); 9b's B = the library's second call in such a process, on a second instance (2). 9c's A = the first call after one on fd -1 (EBADF; nothing learnt, but the library's code has run once in the process): the probing's own cost, without the first execution of the library's code.",
+	note_add("9: each repetition is a process of its own, executed anew (LD_BIND_NOW=1; nothing "
+		 "inherited), timing one call at wd %d on an instance it created outside the clock. A = its "
+		 "first inotify_add_watch_at() (the library learns IN_MASK_CREATE with three failing adds on "
+		 "the caller's fd, and SETNEXTWD from the call's own ioctl: 5 syscalls); B = "
+		 "ioctl(SETNEXTWD) + inotify_add_watch(%s) (2); 9b's B = the library's second call in such a "
+		 "process, on a second instance (2). 9c's A = the first call after one on fd -1 (EBADF; "
+		 "nothing learnt, but the library's code has run once in the process): the probing's own "
+		 "cost, without the first execution of the library's code.",
 		 FIRST_WD, create_bit ? "IN_MASK_CREATE" : "mask");
 }
